@@ -1,0 +1,145 @@
+// The application: the route table, the request pipeline (request id, routing, authentication,
+// CSRF, error mapping, metrics, access log) and the in-memory snapshots of units and catalog that
+// the read paths serve from. Handlers live in the *_handlers.cc files beside this one.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "domain/auth/auth_service.h"
+#include "domain/auth/rate_limiter.h"
+#include "domain/catalog/catalog.h"
+#include "domain/units/unit.h"
+#include "http/limits.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "storage/open_store.h"
+
+namespace motcua {
+
+struct AppConfig {
+  std::string province_code = "25";
+  Limits limits;
+  AuthConfig auth;
+  bool cookie_secure = false;  // add "Secure" to cookies (set behind a TLS proxy)
+  std::chrono::seconds refresh_interval{5};  // how often to look for catalog/unit changes
+};
+
+class App final : public HttpApp {
+ public:
+  // Borrows store, clock and random, which must outlive the App.
+  App(storage::SqlStore& store, const Clock& clock, Random& random, AppConfig config);
+  ~App() override;
+
+  // Loads the units and catalog snapshots from the store. Call before serving.
+  Status Load();
+  boost::asio::awaitable<Response> Handle(Request& req) override;
+  Metrics& metrics() override { return *metrics_; }
+
+  // Accessors for handlers.
+  std::shared_ptr<const UnitDirectory> units() const;
+  std::shared_ptr<const Catalog> catalog() const;
+  storage::SqlStore& store() { return store_; }
+  AuthService& auth() { return *auth_; }
+  const AppConfig& config() const { return config_; }
+  const Clock& clock() const { return clock_; }
+  RateLimiter& login_limiter() { return login_limiter_; }
+  const Router& router() const { return router_; }
+  const std::string& openapi_json() const { return openapi_json_; }
+
+  // Runs CPU-heavy `fn` (password hashing) on the bounded hashing pool; the awaiting coroutine
+  // resumes on its own executor with fn's result. Fails with kUnavailable when too many jobs are
+  // already queued. Not itself a coroutine: GCC 12 mishandles lambdas captured in coroutine
+  // frames, so the job travels through plain Asio handlers.
+  template <typename T, typename Fn>
+  auto OnHashPool(Fn fn) {
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<T>)>(
+        [this](auto handler, Fn job) {
+          auto executor = boost::asio::get_associated_executor(handler);
+          if (pending_hashes_.fetch_add(1) >= config_.limits.max_pending_hashes) {
+            pending_hashes_.fetch_sub(1);
+            Result<T> busy = Fail(ErrorCode::kUnavailable,
+                                  "Too many logins at once; try again shortly.",
+                                  "Quá nhiều lượt đăng nhập cùng lúc; vui lòng thử lại sau.");
+            boost::asio::post(executor, [h = std::move(handler), r = std::move(busy)]() mutable {
+              std::move(h)(std::move(r));
+            });
+            return;
+          }
+          boost::asio::post(hash_pool_, [this, executor, h = std::move(handler),
+                                         job = std::move(job)]() mutable {
+            Result<T> r = job();
+            pending_hashes_.fetch_sub(1);
+            boost::asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
+              std::move(h)(std::move(r));
+            });
+          });
+        },
+        boost::asio::use_awaitable, std::move(fn));
+  }
+
+ private:
+  void RefreshLoop();
+  Status LoadUnits();
+  Status LoadCatalog();
+  Result<const Principal*> Authenticate(const Request& req, const Route& route,
+                                        Principal& storage);
+
+  storage::SqlStore& store_;
+  const Clock& clock_;
+  Random& random_;
+  AppConfig config_;
+  std::unique_ptr<AuthService> auth_;
+  RateLimiter login_limiter_;
+  Router router_;
+  std::unique_ptr<Metrics> metrics_;
+  std::string openapi_json_;
+  boost::asio::thread_pool hash_pool_;
+  std::atomic<size_t> pending_hashes_{0};
+  std::atomic<uint64_t> request_seq_{0};
+  std::string node_prefix_;
+
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const UnitDirectory> units_;
+  std::shared_ptr<const Catalog> catalog_;
+  std::string catalog_stamp_;
+  std::string units_stamp_;
+
+  std::mutex refresh_mu_;
+  std::condition_variable refresh_cv_;
+  bool stopping_ = false;
+  std::thread refresh_thread_;
+};
+
+// Route registration, one function per area (each in its *_handlers.cc).
+void RegisterSystemRoutes(App& app, Router& router);
+void RegisterUnitRoutes(App& app, Router& router);
+void RegisterCatalogRoutes(App& app, Router& router);
+void RegisterAuthRoutes(App& app, Router& router);
+void RegisterStaticRoutes(App& app, Router& router);
+
+// Builds the OpenAPI 3.1 document from the documented routes.
+std::string BuildOpenApi(const Router& router);
+
+// Helpers shared by handlers.
+Response JsonResponse(int status, std::string body);
+inline Response ErrorOf(const Error& e) { return ErrorResponse(e); }
+// Parses the offset/limit query parameters; limit defaults to `default_limit`, capped at `max`.
+Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default_limit,
+                                              size_t max);
+// Fails with kUnknownField if the query has a parameter outside `allowed`.
+Status CheckQueryParams(const Request& req, std::initializer_list<std::string_view> allowed);
+
+}  // namespace motcua

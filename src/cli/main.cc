@@ -1,0 +1,438 @@
+// motcua: the one executable. Subcommands: serve, init, demo, user, import, version.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/app.h"
+#include "cli/provisioning.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "storage/migrations.h"
+
+namespace motcua {
+namespace {
+
+constexpr const char* kDefaultDb = "sqlite:var/motcua.db";
+
+// --name value / --name=value flags; positional arguments in order.
+struct Args {
+  std::map<std::string, std::vector<std::string>> flags;
+  std::vector<std::string> positional;
+  bool help = false;
+
+  const std::string* Get(const std::string& name) const {
+    auto it = flags.find(name);
+    return it == flags.end() || it->second.empty() ? nullptr : &it->second.back();
+  }
+  std::string Or(const std::string& name, std::string fallback) const {
+    const std::string* v = Get(name);
+    return v ? *v : fallback;
+  }
+};
+
+struct Command {
+  const char* name;
+  const char* usage;
+  std::set<std::string> value_flags;
+  std::set<std::string> bool_flags;
+  int (*run)(const Args&);
+};
+
+std::optional<Args> Parse(const Command& cmd, int argc, char** argv, int first) {
+  Args a;
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      a.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      a.positional.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2), value;
+    size_t eq = name.find('=');
+    bool has_value = eq != std::string::npos;
+    if (has_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (cmd.bool_flags.contains(name)) {
+      a.flags[name].push_back("1");
+    } else if (cmd.value_flags.contains(name)) {
+      if (!has_value) {
+        if (i + 1 >= argc) {
+          std::fprintf(stderr, "motcua %s: --%s needs a value\n", cmd.name, name.c_str());
+          return std::nullopt;
+        }
+        value = argv[++i];
+      }
+      a.flags[name].push_back(value);
+    } else {
+      std::fprintf(stderr, "motcua %s: unknown option --%s (see motcua %s --help)\n", cmd.name,
+                   name.c_str(), cmd.name);
+      return std::nullopt;
+    }
+  }
+  return a;
+}
+
+void PrintError(const char* what, const Error& e) {
+  std::string en = e.message.empty() ? std::string(DefaultMessage(e.code)) : e.message;
+  std::fprintf(stderr, "motcua %s: %s%s%s\n", what, en.c_str(),
+               e.field.empty() ? "" : " [field: ", e.field.empty() ? "" : (e.field + "]").c_str());
+}
+
+std::string DbUrl(const Args& a) {
+  if (const std::string* v = a.Get("db")) return *v;
+  if (const char* env = std::getenv("MOTCUA_DB"); env != nullptr && *env) return env;
+  return kDefaultDb;
+}
+
+// The clock: --now or MOTCUA_NOW start a clock at that instant that then runs on.
+std::unique_ptr<Clock> MakeClock(const Args& a, bool* ok) {
+  *ok = true;
+  std::string now = a.Or("now", "");
+  if (now.empty()) {
+    if (const char* env = std::getenv("MOTCUA_NOW"); env != nullptr) now = env;
+  }
+  if (now.empty()) return MakeSystemClock();
+  auto t = ParseIso8601(now);
+  if (!t) {
+    std::fprintf(stderr, "motcua: bad --now/MOTCUA_NOW '%s' (use e.g. 2026-04-24T10:00:00+07:00)\n",
+                 now.c_str());
+    *ok = false;
+    return nullptr;
+  }
+  return MakeOffsetClock(*t);
+}
+
+size_t Threads(const Args& a) {
+  if (const std::string* v = a.Get("threads")) return static_cast<size_t>(std::max(1, std::atoi(v->c_str())));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Result<std::unique_ptr<storage::SqlStore>> Open(const Args& a, size_t readers = 4) {
+  return storage::OpenStore(DbUrl(a), storage::StoreOptions{readers, 256});
+}
+
+// Builds the AppConfig from flags; false on a bad flag.
+bool MakeConfig(const Args& a, AppConfig& config) {
+  config.province_code = a.Or("province", "25");
+  config.cookie_secure = a.Get("cookie-secure") != nullptr;
+  if (auto it = a.flags.find("limit"); it != a.flags.end()) {
+    for (const std::string& kv : it->second) {
+      size_t eq = kv.find('=');
+      Status st = eq == std::string::npos
+                      ? Fail(ErrorCode::kInvalidField, "--limit wants NAME=VALUE")
+                      : SetLimit(config.limits, kv.substr(0, eq), kv.substr(eq + 1));
+      if (!st) {
+        PrintError("serve", st.error());
+        return false;
+      }
+    }
+  }
+  if (const std::string* v = a.Get("argon2-ops")) config.auth.password_cost.ops = std::stoull(*v);
+  if (const std::string* v = a.Get("argon2-mem-kib")) {
+    config.auth.password_cost.mem_bytes = std::stoull(*v) * 1024;
+  }
+  if (const std::string* v = a.Get("session-ttl")) {
+    config.auth.session_ttl = std::chrono::seconds(std::stoll(*v));
+  }
+  return true;
+}
+
+int Serve(const Args& a, bool demo) {
+  bool clock_ok;
+  auto clock = MakeClock(a, &clock_ok);
+  if (!clock_ok) return 2;
+  AppConfig config;
+  if (!MakeConfig(a, config)) return 2;
+  size_t threads = Threads(a);
+  auto store = Open(a, threads + config.limits.max_concurrent_hashes + 2);
+  if (!store) {
+    PrintError(demo ? "demo" : "serve", store.error());
+    return 1;
+  }
+  auto random = MakeSecureRandom();
+  if (demo) {
+    if (auto st = InitDatabase(**store, config.province_code, clock->Now()); !st) {
+      PrintError("demo", st.error());
+      return 1;
+    }
+  }
+  if (auto st = (*store)->CheckSchema(); !st) {
+    PrintError(demo ? "demo" : "serve", st.error());
+    return 1;
+  }
+  App app(**store, *clock, *random, config);
+  if (demo) {
+    if (auto st = EnsureDemoAccounts(**store, app.auth()); !st) {
+      PrintError("demo", st.error());
+      return 1;
+    }
+  }
+  if (auto st = app.Load(); !st) {
+    PrintError("serve", st.error());
+    return 1;
+  }
+  ServerOptions options;
+  std::string listen = a.Or("listen", "");
+  if (listen.empty()) {
+    if (const char* env = std::getenv("MOTCUA_LISTEN"); env != nullptr && *env) listen = env;
+  }
+  if (listen.empty()) listen = "127.0.0.1:8080";
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "motcua: --listen wants HOST:PORT\n");
+    return 2;
+  }
+  options.host = listen.substr(0, colon);
+  if (options.host.size() > 2 && options.host.front() == '[') {
+    options.host = options.host.substr(1, options.host.size() - 2);
+  }
+  options.port = static_cast<uint16_t>(std::atoi(listen.c_str() + colon + 1));
+  options.threads = threads;
+  options.limits = config.limits;
+  Server server(options, app);
+  if (auto st = server.Listen(); !st) {
+    PrintError("serve", st.error());
+    return 1;
+  }
+  std::string url = "http://" + (options.host.find(':') != std::string::npos
+                                     ? "[" + options.host + "]"
+                                     : options.host) +
+                    ":" + std::to_string(server.port());
+  std::printf("motcua %s serving %s on %s (%zu threads, database %s)\n", MOTCUA_VERSION,
+              url.c_str(), options.host.c_str(), threads, DbUrl(a).c_str());
+  if (demo) {
+    std::printf("\nDemo logins (password for all: %.*s):\n",
+                static_cast<int>(kDemoPassword.size()), kDemoPassword.data());
+    for (const DemoAccount& d : DemoAccounts()) {
+      std::printf("  %-20s %-11s %-6s %s\n", d.username.c_str(), std::string(RoleName(d.role)).c_str(),
+                  d.unit.empty() ? "-" : d.unit.c_str(), d.full_name.c_str());
+    }
+    std::printf("\nTry:\n  curl '%s/api/v1/procedures?q=dang%%20ky%%20khai%%20sinh'\n"
+                "  curl '%s/api/v1/units?parent=25'\n"
+                "  curl -X POST %s/api/v1/auth/login -H 'Content-Type: application/json' "
+                "-d '{\"username\":\"admin.phutho\",\"password\":\"%.*s\"}'\n"
+                "  open %s/ in a browser\n",
+                url.c_str(), url.c_str(), url.c_str(), static_cast<int>(kDemoPassword.size()),
+                kDemoPassword.data(), url.c_str());
+  }
+  std::fflush(stdout);
+  LogInfo("listening on " + url + "; limits:\n" + DescribeLimits(config.limits));
+  server.Run();
+  LogInfo("stopped");
+  FlushLog();
+  return 0;
+}
+
+int CmdServe(const Args& a) { return Serve(a, false); }
+int CmdDemo(const Args& a) { return Serve(a, true); }
+
+int CmdInit(const Args& a) {
+  bool clock_ok;
+  auto clock = MakeClock(a, &clock_ok);
+  if (!clock_ok) return 2;
+  auto store = Open(a);
+  if (!store) {
+    PrintError("init", store.error());
+    return 1;
+  }
+  if (auto st = InitDatabase(**store, a.Or("province", "25"), clock->Now()); !st) {
+    PrintError("init", st.error());
+    return 1;
+  }
+  return 0;
+}
+
+int CmdUser(const Args& a) {
+  if (a.positional.size() != 1 || a.positional[0] != "add") {
+    std::fprintf(stderr, "motcua user: the only action is 'add' (see motcua user --help)\n");
+    return 2;
+  }
+  for (const char* required : {"username", "password", "role"}) {
+    if (!a.Get(required)) {
+      std::fprintf(stderr, "motcua user add: --%s is required\n", required);
+      return 2;
+    }
+  }
+  auto role = ParseRole(*a.Get("role"));
+  if (!role) {
+    std::fprintf(stderr, "motcua user add: --role must be citizen, reception, specialist, "
+                         "leader, admin or auditor\n");
+    return 2;
+  }
+  bool clock_ok;
+  auto clock = MakeClock(a, &clock_ok);
+  if (!clock_ok) return 2;
+  auto store = Open(a);
+  if (!store) {
+    PrintError("user", store.error());
+    return 1;
+  }
+  if (auto st = (*store)->CheckSchema(); !st) {
+    PrintError("user", st.error());
+    return 1;
+  }
+  AppConfig config;
+  if (!MakeConfig(a, config)) return 2;
+  auto random = MakeSecureRandom();
+  AuthService auth(**store, *clock, *random, config.auth);
+  auto created = auth.CreateUser(NewUser{*a.Get("username"), *a.Get("password"), *role,
+                                         a.Or("unit", ""), a.Or("full-name", "")});
+  if (!created) {
+    PrintError("user add", created.error());
+    return 1;
+  }
+  std::printf("created user %s (id %lld, role %s%s%s)\n", created->username.c_str(),
+              static_cast<long long>(created->id), std::string(RoleName(created->role)).c_str(),
+              created->unit_code.empty() ? "" : ", unit ", created->unit_code.c_str());
+  return 0;
+}
+
+int CmdImport(const Args& a) {
+  if (a.positional.size() != 2) {
+    std::fprintf(stderr, "motcua import: usage: motcua import procedures|units|agencies FILE\n");
+    return 2;
+  }
+  const std::string& what = a.positional[0];
+  if (what != "procedures" && what != "units" && what != "agencies") {
+    std::fprintf(stderr, "motcua import: what to import must be procedures, units or agencies\n");
+    return 2;
+  }
+  auto text = ReadFile(a.positional[1]);
+  if (!text) {
+    PrintError("import", text.error());
+    return 1;
+  }
+  bool clock_ok;
+  auto clock = MakeClock(a, &clock_ok);
+  if (!clock_ok) return 2;
+  auto store = Open(a);
+  if (!store) {
+    PrintError("import", store.error());
+    return 1;
+  }
+  if (auto st = (*store)->CheckSchema(); !st) {
+    PrintError("import", st.error());
+    return 1;
+  }
+  if (what == "procedures") {
+    auto summary = ImportProcedures(**store, *text, clock->Now());
+    if (!summary) {
+      for (const Error& e : summary.error()) PrintError("import procedures", e);
+      std::fprintf(stderr, "motcua import procedures: %zu problem(s); nothing imported\n",
+                   summary.error().size());
+      return 1;
+    }
+    std::printf("procedures: %zu added, %zu changed, %zu unchanged\n", summary->added,
+                summary->changed, summary->unchanged);
+    return 0;
+  }
+  Status st = what == "units" ? ImportUnits(**store, *text)
+                              : ImportAgencies(**store, *text, a.Or("province", "25"));
+  if (!st) {
+    PrintError("import", st.error());
+    return 1;
+  }
+  std::printf("%s imported\n", what.c_str());
+  return 0;
+}
+
+int CmdVersion(const Args&) {
+  std::printf("motcua %s (schema %d)\n", MOTCUA_VERSION, storage::LatestSchemaVersion());
+  return 0;
+}
+
+const char* kServeFlags =
+    "  --db URL            sqlite:PATH (default sqlite:var/motcua.db) or\n"
+    "                      postgresql://user[:pass]@host:port/db; env MOTCUA_DB\n"
+    "  --listen HOST:PORT  default 127.0.0.1:8080; env MOTCUA_LISTEN\n"
+    "  --threads N         I/O threads (default: one per core)\n"
+    "  --province CODE     the deployment's province (default 25, Phú Thọ)\n"
+    "  --now ISO8601       run the clock from this instant; env MOTCUA_NOW\n"
+    "  --limit NAME=VALUE  override a limit (repeatable), see below\n"
+    "  --session-ttl SECS  session lifetime (default 28800)\n"
+    "  --argon2-ops N      Argon2id iterations for new hashes (default 2)\n"
+    "  --argon2-mem-kib N  Argon2id memory for new hashes (default 32768)\n"
+    "  --cookie-secure     mark cookies Secure (behind a TLS proxy)\n";
+
+std::vector<Command> Commands() {
+  std::set<std::string> serve_values = {"db", "listen", "threads", "province", "now", "limit",
+                                        "session-ttl", "argon2-ops", "argon2-mem-kib"};
+  return {
+      {"serve", "motcua serve [options]\n  Serves the API and web app.\n", serve_values,
+       {"cookie-secure"}, CmdServe},
+      {"demo",
+       "motcua demo [options]\n  Initialises the database (default sqlite:var/motcua.db) if needed,\n"
+       "  creates demo accounts for every role, serves, and prints the URL and logins.\n",
+       serve_values, {"cookie-secure"}, CmdDemo},
+      {"init",
+       "motcua init [--db URL] [--province CODE]\n  Creates or migrates the schema and imports "
+       "the bundled units and catalog. Idempotent.\n",
+       {"db", "province", "now"}, {}, CmdInit},
+      {"user",
+       "motcua user add --username U --password P --role ROLE [--unit CODE] [--full-name N] "
+       "[--db URL]\n  Creates an account. ROLE: citizen (username = 12-digit ID number), "
+       "reception,\n  specialist, leader, admin, auditor (officers need --unit).\n",
+       {"db", "username", "password", "role", "unit", "full-name", "now", "argon2-ops",
+        "argon2-mem-kib"},
+       {}, CmdUser},
+      {"import",
+       "motcua import procedures|units|agencies FILE [--db URL] [--province CODE]\n"
+       "  Validates and imports a catalog (procedures.json format), units\n"
+       "  (units-vn-2025.csv format) or agencies (agencies-phu-tho.csv format).\n"
+       "  A changed procedure gets a new version; earlier versions are kept.\n",
+       {"db", "province", "now"}, {}, CmdImport},
+      {"version", "motcua version\n  Prints the version and schema version.\n", {}, {}, CmdVersion},
+  };
+}
+
+void Usage() {
+  std::printf("motcua %s: one-stop administrative procedure service\n\nUsage: motcua COMMAND "
+              "[options]   (motcua COMMAND --help for details)\n\nCommands:\n",
+              MOTCUA_VERSION);
+  for (const Command& c : Commands()) std::printf("  %s\n", c.name);
+}
+
+}  // namespace
+}  // namespace motcua
+
+int main(int argc, char** argv) {
+  using namespace motcua;
+  if (!InitCrypto()) {
+    std::fprintf(stderr, "motcua: cannot initialise libsodium\n");
+    return 1;
+  }
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    Usage();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const Command& c : Commands()) {
+    if (argv[1] != std::string(c.name)) continue;
+    auto args = Parse(c, argc, argv, 2);
+    if (!args) return 2;
+    if (args->help) {
+      std::printf("%s", c.usage);
+      if (c.value_flags.contains("listen")) {
+        std::printf("\nOptions:\n%s\nLimits (--limit NAME=VALUE; timeouts in ms):\n%s", kServeFlags,
+                    DescribeLimits(Limits{}).c_str());
+      }
+      return 0;
+    }
+    int rc = c.run(*args);
+    FlushLog();
+    return rc;
+  }
+  std::fprintf(stderr, "motcua: unknown command '%s'\n", argv[1]);
+  Usage();
+  return 2;
+}

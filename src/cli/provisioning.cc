@@ -1,0 +1,124 @@
+#include "cli/provisioning.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "api/embedded_files.h"
+#include "common/json.h"
+#include "domain/catalog/procedure.h"
+
+namespace motcua {
+
+const EmbeddedFile* FindEmbeddedData(const char* path) {
+  for (const EmbeddedFile* f = kEmbeddedData; f->path != nullptr; ++f) {
+    if (std::string_view(f->path) == path) return f;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string_view Embedded(const char* path) {
+  const EmbeddedFile* f = FindEmbeddedData(path);
+  if (f == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(f->data), f->size);
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Fail(ErrorCode::kNotFound, "Cannot read " + path + ".", "Không đọc được " + path + ".");
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status ImportUnits(Store& store, std::string_view text) {
+  auto units = ParseUnitsCsv(text);
+  if (!units) return tl::unexpected(units.error());
+  return store.UpsertUnits(*units);
+}
+
+Status ImportAgencies(Store& store, std::string_view text, std::string_view province_code) {
+  auto units = ParseAgenciesCsv(text, province_code);
+  if (!units) return tl::unexpected(units.error());
+  return store.UpsertUnits(*units);
+}
+
+tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(Store& store,
+                                                                 std::string_view text,
+                                                                 Instant now) {
+  auto doc = ParseJson(text, 64);
+  if (!doc) return tl::unexpected(std::vector<Error>{doc.error()});
+  auto doc_types_doc = ParseJson(Embedded("/document_types.json"), 64);
+  if (!doc_types_doc) return tl::unexpected(std::vector<Error>{doc_types_doc.error()});
+  auto doc_types = ParseDocumentTypeIds(*doc_types_doc);
+  if (!doc_types) return tl::unexpected(std::vector<Error>{doc_types.error()});
+  auto units = store.LoadUnits();
+  if (!units) return tl::unexpected(std::vector<Error>{units.error()});
+  CatalogReferences refs;
+  refs.doc_types = std::move(*doc_types);
+  for (const Unit& u : *units) {
+    if (u.category != UnitCategory::kAdministrative) refs.agencies.insert(u.code);
+  }
+  auto procedures = ParseCatalog(*doc, refs);
+  if (!procedures) return tl::unexpected(procedures.error());
+  std::vector<ProcedureRecord> records;
+  records.reserve(procedures->size());
+  for (const Procedure& p : *procedures) {
+    ProcedureRecord r;
+    r.id = p.id;
+    r.content = boost::json::serialize(p.raw);
+    records.push_back(std::move(r));
+  }
+  auto summary = store.ImportProcedures(records, now);
+  if (!summary) return tl::unexpected(std::vector<Error>{summary.error()});
+  return *summary;
+}
+
+Status InitDatabase(storage::SqlStore& store, std::string_view province_code, Instant now) {
+  if (auto st = store.Migrate(); !st) return st;
+  std::printf("schema: version %d\n", *store.SchemaVersion());
+  if (auto st = ImportUnits(store, Embedded("/units-vn-2025.csv")); !st) return st;
+  if (auto st = ImportAgencies(store, Embedded("/agencies-phu-tho.csv"), province_code); !st) {
+    return st;
+  }
+  std::printf("units: bundled units of Vietnam and agencies of province %.*s imported\n",
+              static_cast<int>(province_code.size()), province_code.data());
+  auto summary = ImportProcedures(store, Embedded("/procedures.json"), now);
+  if (!summary) return tl::unexpected(summary.error().front());
+  std::printf("procedures: %zu added, %zu changed, %zu unchanged\n", summary->added,
+              summary->changed, summary->unchanged);
+  return {};
+}
+
+std::vector<DemoAccount> DemoAccounts() {
+  return {
+      {"admin.phutho", Role::kAdmin, "25", "Quản trị hệ thống tỉnh Phú Thọ"},
+      {"auditor.phutho", Role::kAuditor, "25", "Thanh tra, giám sát"},
+      {"leader.xuanhoa", Role::kLeader, "08746", "Lãnh đạo UBND phường Xuân Hòa"},
+      {"specialist.xuanhoa", Role::kSpecialist, "08746", "Chuyên viên phường Xuân Hòa"},
+      {"reception.xuanhoa", Role::kReception, "08746", "Cán bộ một cửa phường Xuân Hòa"},
+      {"reception.viettri", Role::kReception, "07900", "Cán bộ một cửa phường Việt Trì"},
+      {"leader.snv", Role::kLeader, "SNV", "Lãnh đạo Sở Nội vụ"},
+      {"025095000123", Role::kCitizen, "", "Nguyễn Văn An"},
+  };
+}
+
+Status EnsureDemoAccounts(Store& store, AuthService& auth) {
+  for (const DemoAccount& a : DemoAccounts()) {
+    auto found = store.FindUser(a.username);
+    if (!found) return tl::unexpected(found.error());
+    if (*found) continue;
+    auto created = auth.CreateUser(
+        NewUser{a.username, std::string(kDemoPassword), a.role, a.unit, a.full_name});
+    if (!created) return tl::unexpected(created.error());
+  }
+  return {};
+}
+
+}  // namespace motcua

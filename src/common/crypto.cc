@@ -1,0 +1,88 @@
+#include "common/crypto.h"
+
+#include <sodium.h>
+
+#include <memory>
+#include <mutex>
+
+#include "common/random.h"
+
+namespace motcua {
+namespace {
+
+class SecureRandom final : public Random {
+ public:
+  void Fill(uint8_t* out, size_t n) override { randombytes_buf(out, n); }
+};
+
+class SeededRandom final : public Random {
+ public:
+  explicit SeededRandom(uint64_t seed) : state_(seed) {}
+  void Fill(uint8_t* out, size_t n) override {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < n; i += 8) {
+      uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      z ^= z >> 31;
+      for (size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<uint8_t>(z >> (8 * k));
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  uint64_t state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Random> MakeSecureRandom() { return std::make_unique<SecureRandom>(); }
+std::unique_ptr<Random> MakeSeededRandom(uint64_t seed) {
+  return std::make_unique<SeededRandom>(seed);
+}
+
+bool InitCrypto() { return sodium_init() >= 0; }
+
+std::string Hex(const uint8_t* data, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * n, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  uint8_t digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return Hex(digest, sizeof digest);
+}
+
+std::string Base64Url(const uint8_t* data, size_t n) {
+  std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::char_traits<char>::length(out.c_str()));
+  return out;
+}
+
+std::string HashPassword(std::string_view password, PasswordCost cost) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), cost.ops, cost.mem_bytes,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return {};
+  }
+  return out;
+}
+
+bool VerifyPassword(std::string_view hash, std::string_view password) {
+  std::string h(hash);  // libsodium wants a NUL-terminated string
+  return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace motcua

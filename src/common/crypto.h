@@ -1,0 +1,33 @@
+// Thin wrappers over libsodium: hashing, encodings and Argon2id password hashes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace motcua {
+
+// Initialises libsodium; call once before any other function here. Returns false on failure.
+bool InitCrypto();
+
+// SHA-256 of `data`, as 64 lower-case hex digits.
+std::string Sha256Hex(std::string_view data);
+// Base64url without padding.
+std::string Base64Url(const uint8_t* data, size_t n);
+// Lower-case hex.
+std::string Hex(const uint8_t* data, size_t n);
+
+// Cost of an Argon2id hash: iterations and memory in bytes.
+struct PasswordCost {
+  unsigned long long ops = 2;
+  size_t mem_bytes = 32u << 20;
+};
+// Hashes a password with Argon2id into libsodium's self-describing string format. Returns an
+// empty string only if memory for the hash cannot be had. CPU-heavy: call off the event loop.
+std::string HashPassword(std::string_view password, PasswordCost cost);
+// True iff `password` matches the Argon2id `hash`. CPU-heavy, like HashPassword.
+bool VerifyPassword(std::string_view hash, std::string_view password);
+// Constant-time comparison of two equal-purpose strings.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace motcua

@@ -1,0 +1,139 @@
+#include "common/json.h"
+
+#include <algorithm>
+
+#include "common/text.h"
+
+namespace motcua {
+
+Result<boost::json::value> ParseJson(std::string_view text, int max_depth) {
+  boost::json::parse_options opt;
+  opt.max_depth = static_cast<std::size_t>(max_depth);
+  opt.allow_comments = false;
+  opt.allow_trailing_commas = false;
+  opt.allow_invalid_utf8 = false;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec, {}, opt);
+  if (ec) {
+    return Fail(ErrorCode::kBadRequest, "The body is not valid JSON: " + ec.message() + ".",
+                "Nội dung không phải JSON hợp lệ: " + ec.message() + ".");
+  }
+  return v;
+}
+
+std::string ToJson(const boost::json::value& v) { return boost::json::serialize(v); }
+
+JsonObjectReader::JsonObjectReader(const boost::json::value& v, std::string path)
+    : path_(std::move(path)) {
+  object_ = v.if_object();
+  if (object_ == nullptr) {
+    error_ = Error{ErrorCode::kInvalidField, "Expected a JSON object.",
+                   "Cần một đối tượng JSON.", path_};
+  }
+}
+
+std::string JsonObjectReader::FieldPath(std::string_view key) const {
+  if (path_.empty()) return std::string(key);
+  return path_ + "." + std::string(key);
+}
+
+void JsonObjectReader::Reject(ErrorCode code, std::string_view key, std::string message,
+                              std::string message_vi) {
+  if (!error_) error_ = Error{code, std::move(message), std::move(message_vi), FieldPath(key)};
+}
+
+void JsonObjectReader::Allow(std::string_view key) { seen_.emplace_back(key); }
+
+const boost::json::value* JsonObjectReader::Lookup(std::string_view key, bool required) {
+  seen_.emplace_back(key);
+  if (object_ == nullptr || error_) return nullptr;
+  const boost::json::value* v = object_->if_contains(key);
+  if ((v == nullptr || v->is_null()) && required) {
+    Reject(ErrorCode::kMissingField, key, "Field '" + FieldPath(key) + "' is required.",
+           "Trường '" + FieldPath(key) + "' là bắt buộc.");
+    return nullptr;
+  }
+  if (v != nullptr && v->is_null()) return nullptr;
+  return v;
+}
+
+const boost::json::value* JsonObjectReader::Raw(std::string_view key, bool required) {
+  return Lookup(key, required);
+}
+
+std::optional<std::string> JsonObjectReader::String(std::string_view key, StringRule rule) {
+  const boost::json::value* v = Lookup(key, rule.required);
+  if (v == nullptr) return std::nullopt;
+  const boost::json::string* s = v->if_string();
+  if (s == nullptr) {
+    Reject(ErrorCode::kInvalidField, key, "Field '" + FieldPath(key) + "' must be a string.",
+           "Trường '" + FieldPath(key) + "' phải là chuỗi ký tự.");
+    return std::nullopt;
+  }
+  std::string_view text(s->data(), s->size());
+  if (text.empty() && !rule.allow_empty) {
+    Reject(ErrorCode::kInvalidField, key, "Field '" + FieldPath(key) + "' must not be empty.",
+           "Trường '" + FieldPath(key) + "' không được để trống.");
+    return std::nullopt;
+  }
+  if (Utf8Length(text) > rule.max_chars) {
+    Reject(ErrorCode::kInvalidField, key,
+           "Field '" + FieldPath(key) + "' is longer than " + std::to_string(rule.max_chars) +
+               " characters.",
+           "Trường '" + FieldPath(key) + "' dài quá " + std::to_string(rule.max_chars) +
+               " ký tự.");
+    return std::nullopt;
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    Reject(ErrorCode::kInvalidField, key, "Field '" + FieldPath(key) + "' contains a NUL.",
+           "Trường '" + FieldPath(key) + "' chứa ký tự NUL.");
+    return std::nullopt;
+  }
+  return std::string(text);
+}
+
+std::optional<int64_t> JsonObjectReader::Int(std::string_view key, bool required, int64_t min,
+                                             int64_t max) {
+  const boost::json::value* v = Lookup(key, required);
+  if (v == nullptr) return std::nullopt;
+  std::optional<int64_t> n;
+  if (v->is_int64()) n = v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    n = static_cast<int64_t>(v->get_uint64());
+  }
+  if (!n || *n < min || *n > max) {
+    Reject(ErrorCode::kInvalidField, key,
+           "Field '" + FieldPath(key) + "' must be an integer from " + std::to_string(min) +
+               " to " + std::to_string(max) + ".",
+           "Trường '" + FieldPath(key) + "' phải là số nguyên từ " + std::to_string(min) +
+               " đến " + std::to_string(max) + ".");
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<bool> JsonObjectReader::Bool(std::string_view key, bool required) {
+  const boost::json::value* v = Lookup(key, required);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_bool()) {
+    Reject(ErrorCode::kInvalidField, key, "Field '" + FieldPath(key) + "' must be true or false.",
+           "Trường '" + FieldPath(key) + "' phải là true hoặc false.");
+    return std::nullopt;
+  }
+  return v->get_bool();
+}
+
+Status JsonObjectReader::Finish() {
+  if (error_) return tl::unexpected(*error_);
+  for (const auto& kv : *object_) {
+    std::string_view key = kv.key();
+    if (std::find(seen_.begin(), seen_.end(), key) == seen_.end()) {
+      std::string shown = IsValidUtf8(key) && key.size() <= 64 ? std::string(key) : "?";
+      return Fail(ErrorCode::kUnknownField, "Unknown field '" + FieldPath(shown) + "'.",
+                  "Trường không được hỗ trợ: '" + FieldPath(shown) + "'.", FieldPath(shown));
+    }
+  }
+  return {};
+}
+
+}  // namespace motcua

@@ -1,0 +1,138 @@
+#include "domain/auth/auth_service.h"
+
+#include "common/text.h"
+
+namespace motcua {
+
+AuthService::AuthService(Store& store, const Clock& clock, Random& random, AuthConfig config)
+    : store_(store), clock_(clock), random_(random), config_(config) {
+  dummy_hash_ = HashPassword("not a password: timing equaliser", config_.password_cost);
+}
+
+std::string AuthService::NewToken() {
+  uint8_t bytes[32];  // 256 bits
+  random_.Fill(bytes, sizeof bytes);
+  return Base64Url(bytes, sizeof bytes);
+}
+
+Result<LoginResult> AuthService::Login(std::string_view username, std::string_view password) {
+  if (username.empty() || username.size() > 64 || password.size() > config_.max_password_chars * 4) {
+    return Fail(ErrorCode::kBadCredentials);
+  }
+  auto found = store_.FindUser(std::string(username));
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) {
+    (void)VerifyPassword(dummy_hash_, password);
+    return Fail(ErrorCode::kBadCredentials);
+  }
+  UserRecord& user = **found;
+  Instant now = clock_.Now();
+  if (user.locked_until > now) {
+    return Fail(ErrorCode::kLocked, {}, {}, "username");
+  }
+  bool ok = VerifyPassword(user.password_hash, password);
+  if (!ok || user.disabled) {
+    int64_t failures = user.failed_logins + 1;
+    Instant locked_until{};
+    if (failures >= config_.max_failed_logins) {
+      locked_until = now + config_.lockout;
+      failures = 0;
+    }
+    if (auto st = store_.SetLoginState(user.id, failures, locked_until); !st) {
+      return tl::unexpected(st.error());
+    }
+    if (locked_until > now) return Fail(ErrorCode::kLocked, {}, {}, "username");
+    return Fail(ErrorCode::kBadCredentials);
+  }
+  if (user.failed_logins != 0) {
+    if (auto st = store_.SetLoginState(user.id, 0, Instant{}); !st) return tl::unexpected(st.error());
+  }
+  LoginResult out;
+  out.token = NewToken();
+  out.csrf_token = NewToken();
+  out.expires_at = now + config_.session_ttl;
+  out.principal = Principal{user.id, user.username, user.role, user.unit_code, user.full_name};
+  SessionRecord session{Sha256Hex(out.token), user.id, Sha256Hex(out.csrf_token), now,
+                        out.expires_at};
+  if (auto st = store_.CreateSession(session); !st) return tl::unexpected(st.error());
+  return out;
+}
+
+Result<SessionInfo> AuthService::Authenticate(std::string_view token) {
+  if (token.empty() || token.size() > 128) return Fail(ErrorCode::kUnauthenticated);
+  auto found = store_.FindSession(Sha256Hex(token));
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return Fail(ErrorCode::kUnauthenticated);
+  auto& [session, user] = **found;
+  if (session.expires_at <= clock_.Now() || user.disabled) {
+    return Fail(ErrorCode::kUnauthenticated, "The session has expired; log in again.",
+                "Phiên làm việc đã hết hạn; vui lòng đăng nhập lại.");
+  }
+  return SessionInfo{Principal{user.id, user.username, user.role, user.unit_code, user.full_name},
+                     session.csrf_hash, session.expires_at};
+}
+
+Status AuthService::Logout(std::string_view token) {
+  if (token.empty() || token.size() > 128) return {};
+  return store_.DeleteSession(Sha256Hex(token));
+}
+
+Status ValidateNewUser(const NewUser& u, const AuthConfig& config) {
+  if (!ValidUsername(u.role, u.username)) {
+    if (u.role == Role::kCitizen) {
+      return Fail(ErrorCode::kInvalidField,
+                  "A citizen's username is the 12-digit citizen ID number.",
+                  "Tên đăng nhập của công dân là số định danh cá nhân 12 chữ số.", "username");
+    }
+    return Fail(ErrorCode::kInvalidField,
+                "An officer's username has 3-64 characters: a-z, 0-9, '.', '_' or '-'.",
+                "Tên đăng nhập của cán bộ dài 3-64 ký tự: a-z, 0-9, '.', '_' hoặc '-'.",
+                "username");
+  }
+  size_t len = Utf8Length(u.password);
+  if (!IsValidUtf8(u.password) || len < config.min_password_chars ||
+      len > config.max_password_chars) {
+    return Fail(ErrorCode::kInvalidField,
+                "The password must have " + std::to_string(config.min_password_chars) + " to " +
+                    std::to_string(config.max_password_chars) + " characters.",
+                "Mật khẩu phải có từ " + std::to_string(config.min_password_chars) + " đến " +
+                    std::to_string(config.max_password_chars) + " ký tự.",
+                "password");
+  }
+  if (IsOfficer(u.role) == u.unit_code.empty()) {
+    return Fail(ErrorCode::kInvalidField,
+                IsOfficer(u.role) ? "An officer must belong to a unit."
+                                  : "A citizen account has no unit.",
+                IsOfficer(u.role) ? "Cán bộ phải thuộc một đơn vị."
+                                  : "Tài khoản công dân không thuộc đơn vị nào.",
+                "unit");
+  }
+  return {};
+}
+
+Result<UserRecord> AuthService::CreateUser(const NewUser& u) {
+  if (auto st = ValidateNewUser(u, config_); !st) return tl::unexpected(st.error());
+  UserRecord rec;
+  rec.username = u.username;
+  rec.password_hash = HashPassword(u.password, config_.password_cost);
+  if (rec.password_hash.empty()) return Fail(ErrorCode::kUnavailable);
+  rec.role = u.role;
+  rec.unit_code = u.unit_code;
+  rec.full_name = u.full_name;
+  rec.created_at = clock_.Now();
+  auto id = store_.CreateUser(rec);
+  if (!id) {
+    if (id.error().code == ErrorCode::kConflict) {
+      return Fail(ErrorCode::kConflict, "The username is taken.", "Tên đăng nhập đã tồn tại.",
+                  "username");
+    }
+    if (id.error().code == ErrorCode::kInvalidField) {
+      return Fail(ErrorCode::kInvalidField, "Unknown unit.", "Đơn vị không tồn tại.", "unit");
+    }
+    return tl::unexpected(id.error());
+  }
+  rec.id = *id;
+  return rec;
+}
+
+}  // namespace motcua

@@ -1,0 +1,82 @@
+// Accounts and sessions: password login with lock-out, bearer/cookie sessions, account creation.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/error.h"
+#include "common/random.h"
+#include "domain/auth/role.h"
+#include "domain/store.h"
+
+namespace motcua {
+
+struct AuthConfig {
+  std::chrono::seconds session_ttl{8 * 3600};
+  int max_failed_logins = 5;                  // consecutive failures before a lock-out
+  std::chrono::seconds lockout{15 * 60};      // how long a lock-out lasts
+  PasswordCost password_cost;                 // Argon2id cost for new hashes
+  size_t min_password_chars = 8;
+  size_t max_password_chars = 128;
+};
+
+// What a successful login hands out. `token` and `csrf_token` are shown once and never stored.
+struct LoginResult {
+  std::string token;
+  std::string csrf_token;
+  Principal principal;
+  Instant expires_at{};
+};
+
+// A valid session found from a token.
+struct SessionInfo {
+  Principal principal;
+  std::string csrf_hash;
+  Instant expires_at{};
+};
+
+struct NewUser {
+  std::string username;
+  std::string password;
+  Role role = Role::kCitizen;
+  std::string unit_code;
+  std::string full_name;
+};
+
+// Thread-safe. Borrows its collaborators, which must outlive it. Login and CreateUser hash with
+// Argon2id (tens of milliseconds of CPU): call them from a bounded worker pool, not an event loop.
+class AuthService {
+ public:
+  AuthService(Store& store, const Clock& clock, Random& random, AuthConfig config);
+
+  // Checks the password. Fails with kBadCredentials (unknown user, wrong password or disabled
+  // account: the caller cannot tell which), kLocked while locked out, or a storage error.
+  Result<LoginResult> Login(std::string_view username, std::string_view password);
+  // The session for a bearer token; kUnauthenticated if unknown or expired.
+  Result<SessionInfo> Authenticate(std::string_view token);
+  // Ends the session of `token` (idempotent).
+  Status Logout(std::string_view token);
+  // Creates an account on behalf of `actor` (authorisation is the caller's job). Fails with
+  // kInvalidField (naming the field) or kConflict if the username is taken.
+  Result<UserRecord> CreateUser(const NewUser& user);
+
+  const AuthConfig& config() const { return config_; }
+
+ private:
+  std::string NewToken();
+
+  Store& store_;
+  const Clock& clock_;
+  Random& random_;
+  AuthConfig config_;
+  std::string dummy_hash_;  // verified against for unknown users, so timing does not tell
+};
+
+// Validates the fields of a new account (username form per role, password length, role/unit
+// consistency). Pure; used by CreateUser and by the CLI before touching the store.
+Status ValidateNewUser(const NewUser& user, const AuthConfig& config);
+
+}  // namespace motcua

@@ -1,0 +1,109 @@
+#include "http/message.h"
+
+#include "common/log.h"
+#include "common/text.h"
+
+namespace motcua {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool Decode(std::string_view in, bool plus_is_space, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = HexValue(in[i + 1]);
+      int lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out.find('\0') == std::string::npos && IsValidUtf8(out);
+}
+
+}  // namespace
+
+std::string_view Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+const std::string* Request::Query(std::string_view name) const {
+  for (const auto& [k, v] : query) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+Status ParseTarget(std::string_view target, Request& req) {
+  auto bad = [] {
+    return Fail(ErrorCode::kBadRequest, "Malformed request path or query string.",
+                "Đường dẫn hoặc chuỗi truy vấn không hợp lệ.");
+  };
+  if (target.empty() || target[0] != '/') return bad();
+  size_t q = target.find('?');
+  std::string_view raw_path = target.substr(0, q);
+  if (!Decode(raw_path, false, req.path)) return bad();
+  req.query.clear();
+  if (q != std::string_view::npos) {
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+      size_t amp = rest.find('&');
+      std::string_view part = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+      if (part.empty()) continue;
+      size_t eq = part.find('=');
+      std::string key, value;
+      if (!Decode(part.substr(0, eq), true, key)) return bad();
+      if (eq != std::string_view::npos && !Decode(part.substr(eq + 1), true, value)) return bad();
+      req.query.emplace_back(std::move(key), std::move(value));
+      if (req.query.size() > 64) return bad();
+    }
+  }
+  return {};
+}
+
+Response ErrorResponse(const Error& e, std::string_view request_id) {
+  Response r;
+  r.status = HttpStatus(e.code);
+  std::string_view en = e.message.empty() ? DefaultMessage(e.code) : std::string_view(e.message);
+  std::string_view vi =
+      e.message_vi.empty() ? DefaultMessageVi(e.code) : std::string_view(e.message_vi);
+  r.body.reserve(160 + en.size() + vi.size());
+  r.body += "{\"error\":{\"code\":\"";
+  r.body += CodeName(e.code);
+  r.body += "\",\"message\":\"";
+  r.body += JsonEscape(en);
+  r.body += "\",\"message_vi\":\"";
+  r.body += JsonEscape(vi);
+  r.body += "\",\"field\":";
+  if (e.field.empty()) {
+    r.body += "null";
+  } else {
+    r.body += "\"" + JsonEscape(e.field) + "\"";
+  }
+  if (!request_id.empty()) {
+    r.body += ",\"request_id\":\"";
+    r.body += JsonEscape(request_id);
+    r.body += "\"";
+  }
+  r.body += "}}";
+  return r;
+}
+
+}  // namespace motcua

@@ -1,0 +1,92 @@
+// A database: a pool of reader connections and one writer thread that commits concurrent write
+// jobs together (group commit). Backend-neutral; the drivers only supply connections.
+//
+// Write path: Write()/WriteAsync() enqueue a job. The writer thread takes every job waiting (up to
+// max_batch), opens one transaction, runs each job inside its own SAVEPOINT (a failing job is
+// rolled back alone and gets its error), commits once, and only then reports success to every
+// job of the batch. So N concurrent writers share one fsync, and an acknowledged write is durable.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/sql.h"
+
+namespace motcua::storage {
+
+// Pool and writer counters for /metrics.
+struct DatabaseStats {
+  size_t readers_total = 0;
+  size_t readers_in_use = 0;
+  uint64_t reader_waits = 0;
+  uint64_t write_batches = 0;
+  uint64_t write_jobs = 0;
+  uint64_t write_failures = 0;
+  size_t write_queue = 0;
+};
+
+class Database {
+ public:
+  using Factory = std::function<Result<std::unique_ptr<SqlConnection>>()>;
+  using Job = std::function<Status(SqlConnection&)>;
+  using Done = std::function<void(Status)>;
+
+  // Opens `readers` reader connections and one writer connection from `factory`. `begin_sql` is
+  // the statement that opens a write transaction ("BEGIN IMMEDIATE" on SQLite).
+  static Result<std::unique_ptr<Database>> Open(Backend backend, Factory factory, size_t readers,
+                                                std::string begin_sql, size_t max_batch = 256);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs `fn` on a pooled reader connection (waits for a free one). Thread-safe.
+  Status Read(const Job& fn);
+  // Runs `job` in the next group commit and blocks until it is durable or failed. Thread-safe.
+  Status Write(Job job);
+  // Like Write but returns at once; `done` runs on the writer thread after commit or failure.
+  void WriteAsync(Job job, Done done);
+  // Runs `fn` on the writer connection outside any batch (migrations). Thread-safe.
+  Status Exclusive(const Job& fn);
+
+  Backend backend() const { return backend_; }
+  DatabaseStats Stats() const;
+
+ private:
+  Database() = default;
+  void WriterLoop();
+
+  struct Pending {
+    Job job;
+    Done done;
+  };
+
+  Backend backend_ = Backend::kSqlite;
+  std::string begin_sql_;
+  size_t max_batch_ = 256;
+
+  mutable std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<SqlConnection>> free_readers_;
+  size_t readers_total_ = 0;
+  std::atomic<uint64_t> reader_waits_{0};
+
+  mutable std::mutex write_mu_;
+  std::condition_variable write_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::unique_ptr<SqlConnection> writer_;
+  std::mutex writer_conn_mu_;
+  std::atomic<uint64_t> write_batches_{0};
+  std::atomic<uint64_t> write_jobs_{0};
+  std::atomic<uint64_t> write_failures_{0};
+  std::thread writer_thread_;
+};
+
+}  // namespace motcua::storage

@@ -1,0 +1,47 @@
+// The small SQL surface both backends implement. Statements are written once, with $1..$N
+// placeholders; the SQLite driver rewrites them to ?1..?N. Every statement with parameters is
+// prepared once per connection and cached.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/error.h"
+
+namespace motcua::storage {
+
+// NULL, a 64-bit integer or text (bytes).
+using SqlValue = std::variant<std::monostate, int64_t, std::string>;
+
+// One result row. Accessors tolerate type mismatches (text "42" reads as 42, NULL as 0 or "").
+struct SqlRow {
+  std::vector<SqlValue> cols;
+  bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(cols.at(i)); }
+  int64_t Int(size_t i) const;
+  std::string Str(size_t i) const;
+};
+using SqlRows = std::vector<SqlRow>;
+
+enum class Backend { kSqlite, kPostgres };
+
+// One database connection. Not thread-safe: one thread at a time (the pool guarantees it).
+class SqlConnection {
+ public:
+  virtual ~SqlConnection() = default;
+  // Runs one statement with parameters and returns its rows. A unique-key violation fails with
+  // kConflict, a lost connection with kUnavailable, anything else with kInternal (logged).
+  virtual Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) = 0;
+  Result<SqlRows> Query(std::string_view sql, std::initializer_list<SqlValue> params) {
+    return Query(sql, std::span<const SqlValue>(params.begin(), params.size()));
+  }
+  // Runs a script of statements without parameters (migrations, BEGIN, COMMIT).
+  virtual Status Exec(std::string_view script) = 0;
+  virtual Backend backend() const = 0;
+};
+
+}  // namespace motcua::storage

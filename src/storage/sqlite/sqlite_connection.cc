@@ -1,0 +1,146 @@
+#include "storage/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+#include "common/log.h"
+
+namespace motcua::storage {
+namespace {
+
+class SqliteConnection final : public SqlConnection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
+    sqlite3_stmt* stmt = nullptr;
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) {
+      stmt = it->second;
+    } else {
+      std::string rewritten = RewritePlaceholdersForSqlite(sql);
+      if (sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
+                             SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+        return Failure("prepare", sql);
+      }
+      cache_.emplace(std::string(sql), stmt);
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      int rc = std::visit(
+          [&](const auto& v) -> int {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+              return sqlite3_bind_null(stmt, idx);
+            } else if constexpr (std::is_same_v<T, int64_t>) {
+              return sqlite3_bind_int64(stmt, idx, v);
+            } else {
+              return sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()),
+                                       SQLITE_STATIC);
+            }
+          },
+          params[i]);
+      if (rc != SQLITE_OK) return Failure("bind", sql);
+    }
+    SqlRows rows;
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        auto failure = Failure("step", sql);
+        sqlite3_reset(stmt);
+        return failure;
+      }
+      int n = sqlite3_column_count(stmt);
+      SqlRow row;
+      row.cols.reserve(static_cast<size_t>(n));
+      for (int c = 0; c < n; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL: row.cols.emplace_back(std::monostate{}); break;
+          case SQLITE_INTEGER: row.cols.emplace_back(int64_t{sqlite3_column_int64(stmt, c)}); break;
+          default: {
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            row.cols.emplace_back(std::string(p ? p : "", sqlite3_column_bytes(stmt, c)));
+          }
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return rows;
+  }
+
+  Status Exec(std::string_view script) override {
+    std::string s(script);
+    char* err = nullptr;
+    if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "?";
+      sqlite3_free(err);
+      LogError("sqlite exec failed: " + msg + " in: " + s.substr(0, 200));
+      return Fail(ErrorCode::kInternal);
+    }
+    return {};
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+ private:
+  tl::unexpected<Error> Failure(const char* what, std::string_view sql) {
+    int ext = sqlite3_extended_errcode(db_);
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return Fail(ErrorCode::kConflict);
+    }
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) return Fail(ErrorCode::kInvalidField);
+    if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED) {
+      return Fail(ErrorCode::kUnavailable);
+    }
+    LogError(std::string("sqlite ") + what + " failed: " + sqlite3_errmsg(db_) +
+             " in: " + std::string(sql.substr(0, 200)));
+    return Fail(ErrorCode::kInternal);
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace
+
+std::string RewritePlaceholdersForSqlite(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  bool in_string = false;
+  for (char c : sql) {
+    if (c == '\'') in_string = !in_string;
+    out.push_back(!in_string && c == '$' ? '?' : c);
+  }
+  return out;
+}
+
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Fail(ErrorCode::kUnavailable, "Cannot open SQLite database " + path + ": " + msg,
+                "Không mở được cơ sở dữ liệu SQLite " + path + ": " + msg);
+  }
+  auto conn = std::make_unique<SqliteConnection>(db);
+  sqlite3_busy_timeout(db, 10000);
+  std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
+  if (!read_only) pragmas = "PRAGMA journal_mode=WAL; " + pragmas;
+  if (auto st = conn->Exec(pragmas); !st) {
+    return Fail(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
+  }
+  return std::unique_ptr<SqlConnection>(std::move(conn));
+}
+
+}  // namespace motcua::storage

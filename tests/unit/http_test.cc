@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include "http/limits.h"
+#include "http/message.h"
+#include "http/router.h"
+
+namespace motcua {
+namespace {
+
+TEST(ParseTarget, DecodesPathAndQuery) {
+  Request r;
+  ASSERT_TRUE(ParseTarget("/api/v1/procedures?q=dang%20ky+khai%20sinh&limit=5", r));
+  EXPECT_EQ(r.path, "/api/v1/procedures");
+  ASSERT_NE(r.Query("q"), nullptr);
+  EXPECT_EQ(*r.Query("q"), "dang ky khai sinh");
+  EXPECT_EQ(*r.Query("limit"), "5");
+  EXPECT_EQ(r.Query("x"), nullptr);
+}
+
+TEST(ParseTarget, RejectsBadEscapesNulAndInvalidUtf8) {
+  Request r;
+  for (const char* bad : {"", "api", "/a%zz", "/a%0", "/a%00b", "/a?q=%FF", "/x?q=%C0%AF"}) {
+    EXPECT_FALSE(ParseTarget(bad, r)) << bad;
+  }
+}
+
+TEST(ErrorResponse, HasTheFourFields) {
+  Response r = ErrorResponse(Error{ErrorCode::kInvalidField, "Bad \"x\".", "Sai x.", "x"});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            R"({"error":{"code":"invalid_field","message":"Bad \"x\".","message_vi":"Sai x.","field":"x"}})");
+  Response d = ErrorResponse(Error{ErrorCode::kForbidden});
+  EXPECT_EQ(d.status, 403);
+  EXPECT_NE(d.body.find("\"field\":null"), std::string::npos);
+}
+
+TEST(Router, MatchesParamsAndMethods) {
+  Router router;
+  Handler h;  // never called here
+  router.Add("GET", "/api/v1/units/{code}", h, {});
+  router.Add("GET", "/api/v1/units/{code}/users", h, {});
+  router.Add("POST", "/api/v1/users", h, {});
+  std::vector<std::pair<std::string_view, std::string>> params;
+  bool path_matched = false;
+  const Route* r = router.Match("GET", "/api/v1/units/08746", params, &path_matched);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->pattern, "/api/v1/units/{code}");
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(params[0].second, "08746");
+  EXPECT_NE(router.Match("GET", "/api/v1/units/08746/users", params, &path_matched), nullptr);
+  EXPECT_EQ(router.Match("GET", "/api/v1/users", params, &path_matched), nullptr);
+  EXPECT_TRUE(path_matched);  // 405
+  EXPECT_EQ(router.Match("GET", "/api/v1/units/", params, &path_matched), nullptr);
+  EXPECT_FALSE(path_matched);  // 404
+  EXPECT_NE(router.Match("HEAD", "/api/v1/units/x", params, &path_matched), nullptr);
+}
+
+TEST(Limits, SetByName) {
+  Limits l;
+  ASSERT_TRUE(SetLimit(l, "max_body_bytes", "2048"));
+  EXPECT_EQ(l.max_body_bytes, 2048u);
+  ASSERT_TRUE(SetLimit(l, "read_timeout_ms", "500"));
+  EXPECT_EQ(l.read_timeout.count(), 500);
+  EXPECT_FALSE(SetLimit(l, "nope", "1"));
+  EXPECT_FALSE(SetLimit(l, "max_body_bytes", "abc"));
+  EXPECT_NE(DescribeLimits(l).find("max_body_bytes=2048"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace motcua

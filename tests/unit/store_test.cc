@@ -1,0 +1,233 @@
+// The Store contract, run on SQLite and PostgreSQL.
+#include <thread>
+
+#include "backend_fixture.h"
+#include "cli/provisioning.h"
+#include "common/crypto.h"
+#include "common/json.h"
+#include "common/random.h"
+#include "domain/auth/auth_service.h"
+#include "storage/migrations.h"
+#include "test_data.h"
+
+namespace motcua {
+namespace {
+
+using StoreTest = testing::BackendTest;
+
+Instant At(const char* iso) { return *ParseIso8601(iso); }
+
+TEST_P(StoreTest, MigrateIsIdempotentAndVersioned) {
+  EXPECT_EQ(*store_->SchemaVersion(), storage::LatestSchemaVersion());
+  EXPECT_TRUE(store_->Migrate());
+  EXPECT_TRUE(store_->CheckSchema());
+  EXPECT_TRUE(store_->Ping());
+}
+
+TEST_P(StoreTest, RefusesNewerSchema) {
+  ASSERT_TRUE(store_->database().Exclusive([](storage::SqlConnection& c) {
+    return c.Exec("INSERT INTO schema_version VALUES (999, 0)");
+  }));
+  auto st = store_->CheckSchema();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("newer"), std::string::npos);
+  EXPECT_FALSE(store_->Migrate());
+}
+
+TEST_P(StoreTest, InitImportsBundledDataIdempotently) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  auto units = store_->LoadUnits();
+  ASSERT_TRUE(units);
+  size_t before = units->size();
+  EXPECT_EQ(before, 3355u + 26u);
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-02T00:00:00Z")));
+  EXPECT_EQ(store_->LoadUnits()->size(), before);
+  auto procs = store_->LoadCurrentProcedures();
+  ASSERT_TRUE(procs);
+  EXPECT_EQ(procs->size(), 105u);
+  for (const auto& p : *procs) EXPECT_EQ(p.version, 1);
+  // Parents come before children.
+  UnitDirectory dir(std::move(*units));
+  EXPECT_EQ(dir.Children("25").size(), 148u + 20u);  // 6 agencies hang under another agency
+}
+
+TEST_P(StoreTest, ChangedProcedureKeepsEarlierVersion) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  auto doc = *ParseJson(testing::BundledFile("/procedures.json"), 64);
+  auto& first = doc.as_object()["procedures"].as_array()[0].as_object();
+  first["fee_vnd"] = 10000;
+  auto summary = ImportProcedures(*store_, boost::json::serialize(doc), At("2026-02-01T00:00:00Z"));
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->changed, 1u);
+  EXPECT_EQ(summary->unchanged, 104u);
+  auto versions = store_->LoadProcedureVersions("HT-001");
+  ASSERT_TRUE(versions);
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_FALSE((*versions)[0].is_current);
+  EXPECT_TRUE((*versions)[1].is_current);
+  EXPECT_EQ((*versions)[1].version, 2);
+  EXPECT_EQ((*versions)[1].imported_at, At("2026-02-01T00:00:00Z"));
+  EXPECT_NE((*versions)[0].content, (*versions)[1].content);
+}
+
+TEST_P(StoreTest, InvalidCatalogImportsNothing) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  auto doc = *ParseJson(testing::BundledFile("/procedures.json"), 64);
+  auto& arr = doc.as_object()["procedures"].as_array();
+  arr[0].as_object()["fee_vnd"] = 5;
+  arr[3].as_object()["steps"] = boost::json::array{};
+  auto summary = ImportProcedures(*store_, boost::json::serialize(doc), At("2026-02-01T00:00:00Z"));
+  ASSERT_FALSE(summary);
+  EXPECT_EQ(summary.error().size(), 1u);
+  EXPECT_EQ(store_->LoadProcedureVersions("HT-001")->size(), 1u);
+}
+
+TEST_P(StoreTest, UsersAndSessions) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  UserRecord u;
+  u.username = "reception.xuanhoa";
+  u.password_hash = "h";
+  u.role = Role::kReception;
+  u.unit_code = "08746";
+  u.full_name = "Nguyễn Thị Bình";
+  u.created_at = At("2026-01-01T00:00:00Z");
+  auto id = store_->CreateUser(u);
+  ASSERT_TRUE(id);
+  EXPECT_EQ(store_->CreateUser(u).error().code, ErrorCode::kConflict);
+  UserRecord bad = u;
+  bad.username = "x.y";
+  bad.unit_code = "99999";
+  EXPECT_EQ(store_->CreateUser(bad).error().code, ErrorCode::kInvalidField);
+  auto found = store_->FindUser("reception.xuanhoa");
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->full_name, "Nguyễn Thị Bình");
+  EXPECT_EQ((*found)->unit_code, "08746");
+  EXPECT_FALSE(*store_->FindUser("' OR 1=1 --"));
+  EXPECT_EQ(store_->ListUsersOfUnit("08746")->size(), 1u);
+  EXPECT_EQ(store_->ListUsersOfUnit("07900")->size(), 0u);
+  ASSERT_TRUE(store_->SetLoginState(*id, 3, At("2026-01-01T01:00:00Z")));
+  EXPECT_EQ((*store_->FindUser("reception.xuanhoa"))->failed_logins, 3);
+  SessionRecord s{"hash1", *id, "csrf1", At("2026-01-01T00:00:00Z"), At("2026-01-01T08:00:00Z")};
+  ASSERT_TRUE(store_->CreateSession(s));
+  auto fs = store_->FindSession("hash1");
+  ASSERT_TRUE(fs && *fs);
+  EXPECT_EQ((*fs)->first.expires_at, s.expires_at);
+  EXPECT_EQ((*fs)->second.username, "reception.xuanhoa");
+  EXPECT_EQ(*store_->DeleteExpiredSessions(At("2026-01-01T07:00:00Z")), 0);
+  EXPECT_EQ(*store_->DeleteExpiredSessions(At("2026-01-01T09:00:00Z")), 1);
+  EXPECT_FALSE(*store_->FindSession("hash1"));
+}
+
+TEST_P(StoreTest, GroupCommitIsolatesFailingJobs) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  // Many concurrent creates, one in four a duplicate: each gets its own answer, and exactly the
+  // non-duplicates are stored.
+  constexpr int kThreads = 8, kPerThread = 25;
+  std::atomic<int> ok{0}, conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        UserRecord u;
+        u.username = "user" + std::to_string(i % 4 == 3 ? 0 : t * 100 + i);
+        u.password_hash = "h";
+        u.role = Role::kSpecialist;
+        u.unit_code = "08746";
+        auto r = store_->CreateUser(u);
+        if (r) ok++;
+        else if (r.error().code == ErrorCode::kConflict) conflicts++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto listed = store_->ListUsersOfUnit("08746");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(static_cast<int>(listed->size()), ok.load());
+  EXPECT_EQ(ok + conflicts, kThreads * kPerThread);
+  EXPECT_GT(conflicts.load(), 0);
+  auto stats = store_->database().Stats();
+  EXPECT_EQ(stats.write_failures, static_cast<uint64_t>(conflicts.load()));
+}
+
+MOTCUA_ON_BOTH_BACKENDS(StoreTest);
+
+// AuthService against a real store, with a fake clock.
+class AuthTest : public testing::BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+    config_.password_cost = PasswordCost{1, 8 << 20};  // cheap hashes keep the test fast
+    auth_ = std::make_unique<AuthService>(*store_, clock_, *random_, config_);
+    ASSERT_TRUE(auth_->CreateUser({"leader.xuanhoa", "correct horse", Role::kLeader, "08746", "L"}));
+  }
+  FakeClock clock_{At("2026-04-24T03:00:00Z")};
+  std::unique_ptr<Random> random_ = MakeSeededRandom(42);
+  AuthConfig config_;
+  std::unique_ptr<AuthService> auth_;
+};
+
+TEST_P(AuthTest, LoginAuthenticateLogout) {
+  auto login = auth_->Login("leader.xuanhoa", "correct horse");
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->token.size(), 43u);  // 256 bits, base64url
+  EXPECT_EQ(login->principal.unit_code, "08746");
+  EXPECT_EQ(login->expires_at, clock_.Now() + config_.session_ttl);
+  auto session = auth_->Authenticate(login->token);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->principal.role, Role::kLeader);
+  EXPECT_EQ(session->csrf_hash, Sha256Hex(login->csrf_token));
+  ASSERT_TRUE(auth_->Logout(login->token));
+  EXPECT_EQ(auth_->Authenticate(login->token).error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_P(AuthTest, TokensAreStoredOnlyAsHashes) {
+  auto login = auth_->Login("leader.xuanhoa", "correct horse");
+  ASSERT_TRUE(login);
+  EXPECT_FALSE(*store_->FindSession(login->token));
+  EXPECT_TRUE(*store_->FindSession(Sha256Hex(login->token)));
+}
+
+TEST_P(AuthTest, SessionsExpire) {
+  auto login = auth_->Login("leader.xuanhoa", "correct horse");
+  ASSERT_TRUE(login);
+  clock_.Advance(config_.session_ttl - std::chrono::seconds(1));
+  EXPECT_TRUE(auth_->Authenticate(login->token));
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(auth_->Authenticate(login->token).error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_P(AuthTest, LockOutAfterRepeatedFailuresThenRecovers) {
+  for (int i = 0; i < config_.max_failed_logins - 1; ++i) {
+    EXPECT_EQ(auth_->Login("leader.xuanhoa", "wrong").error().code, ErrorCode::kBadCredentials);
+  }
+  EXPECT_EQ(auth_->Login("leader.xuanhoa", "wrong").error().code, ErrorCode::kLocked);
+  // Even the right password is refused while locked.
+  EXPECT_EQ(auth_->Login("leader.xuanhoa", "correct horse").error().code, ErrorCode::kLocked);
+  clock_.Advance(config_.lockout);
+  EXPECT_TRUE(auth_->Login("leader.xuanhoa", "correct horse"));
+  // A success resets the count.
+  EXPECT_EQ((*store_->FindUser("leader.xuanhoa"))->failed_logins, 0);
+}
+
+TEST_P(AuthTest, UnknownUserAndValidation) {
+  EXPECT_EQ(auth_->Login("nobody", "x").error().code, ErrorCode::kBadCredentials);
+  EXPECT_EQ(auth_->CreateUser({"123", "password1", Role::kCitizen, "", ""}).error().field,
+            "username");
+  EXPECT_EQ(auth_->CreateUser({"s.x", "short", Role::kSpecialist, "08746", ""}).error().field,
+            "password");
+  EXPECT_EQ(auth_->CreateUser({"s.x", "password1", Role::kSpecialist, "", ""}).error().field,
+            "unit");
+  EXPECT_EQ(auth_->CreateUser({"s.x", "password1", Role::kSpecialist, "99999", ""}).error().field,
+            "unit");
+  EXPECT_EQ(auth_->CreateUser({"leader.xuanhoa", "password1", Role::kLeader, "08746", ""})
+                .error()
+                .code,
+            ErrorCode::kConflict);
+}
+
+MOTCUA_ON_BOTH_BACKENDS(AuthTest);
+
+}  // namespace
+}  // namespace motcua
