@@ -108,8 +108,8 @@ Status App::LoadCatalog() {
     boost::json::array one{std::move(*doc)};
     auto parsed = ParseCatalog(boost::json::value(std::move(one)), refs);
     if (!parsed) {
-      LogError("stored procedure " + rec.id + " no longer validates: " +
-               parsed.error().front().message);
+      LogError("stored procedure " + rec.id +
+               " no longer validates: " + parsed.error().front().message);
       continue;
     }
     entries.push_back(MakeCatalogEntry(std::move(parsed->front()), rec.version, rec.imported_at));
@@ -210,8 +210,8 @@ asio::awaitable<Response> App::Handle(Request& req) {
       bool path_matched = false;
       route = router_.Match(req.method, req.path, params, &path_matched);
       if (route == nullptr) {
-        res = ErrorResponse(Error{path_matched ? ErrorCode::kMethodNotAllowed : ErrorCode::kNotFound},
-                            request_id);
+        res = ErrorResponse(
+            Error{path_matched ? ErrorCode::kMethodNotAllowed : ErrorCode::kNotFound}, request_id);
       }
     }
     if (route != nullptr) {
@@ -284,12 +284,11 @@ Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default
     if (n > hi) goto bad;
     return n;
   bad:
-    return Fail(ErrorCode::kInvalidField,
-                "'" + std::string(name) + "' must be an integer from 0 to " + std::to_string(hi) +
-                    ".",
-                "'" + std::string(name) + "' phải là số nguyên từ 0 đến " + std::to_string(hi) +
-                    ".",
-                std::string(name));
+    return Fail(
+        ErrorCode::kInvalidField,
+        "'" + std::string(name) + "' must be an integer from 0 to " + std::to_string(hi) + ".",
+        "'" + std::string(name) + "' phải là số nguyên từ 0 đến " + std::to_string(hi) + ".",
+        std::string(name));
   };
   auto offset = number("offset", 0, 100'000'000);
   if (!offset) return tl::unexpected(offset.error());

@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -33,7 +33,7 @@ struct AppConfig {
   std::string province_code = "25";
   Limits limits;
   AuthConfig auth;
-  bool cookie_secure = false;  // add "Secure" to cookies (set behind a TLS proxy)
+  bool cookie_secure = false;                // add "Secure" to cookies (set behind a TLS proxy)
   std::chrono::seconds refresh_interval{5};  // how often to look for catalog/unit changes
 };
 
@@ -70,22 +70,22 @@ class App final : public HttpApp {
           auto executor = boost::asio::get_associated_executor(handler);
           if (pending_hashes_.fetch_add(1) >= config_.limits.max_pending_hashes) {
             pending_hashes_.fetch_sub(1);
-            Result<T> busy = Fail(ErrorCode::kUnavailable,
-                                  "Too many logins at once; try again shortly.",
-                                  "Quá nhiều lượt đăng nhập cùng lúc; vui lòng thử lại sau.");
+            Result<T> busy =
+                Fail(ErrorCode::kUnavailable, "Too many logins at once; try again shortly.",
+                     "Quá nhiều lượt đăng nhập cùng lúc; vui lòng thử lại sau.");
             boost::asio::post(executor, [h = std::move(handler), r = std::move(busy)]() mutable {
               std::move(h)(std::move(r));
             });
             return;
           }
-          boost::asio::post(hash_pool_, [this, executor, h = std::move(handler),
-                                         job = std::move(job)]() mutable {
-            Result<T> r = job();
-            pending_hashes_.fetch_sub(1);
-            boost::asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
-              std::move(h)(std::move(r));
-            });
-          });
+          boost::asio::post(
+              hash_pool_, [this, executor, h = std::move(handler), job = std::move(job)]() mutable {
+                Result<T> r = job();
+                pending_hashes_.fetch_sub(1);
+                boost::asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
+                  std::move(h)(std::move(r));
+                });
+              });
         },
         boost::asio::use_awaitable, std::move(fn));
   }
@@ -94,8 +94,7 @@ class App final : public HttpApp {
   void RefreshLoop();
   Status LoadUnits();
   Status LoadCatalog();
-  Result<const Principal*> Authenticate(const Request& req, const Route& route,
-                                        Principal& storage);
+  Result<const Principal*> Authenticate(const Request& req, const Route& route, Principal& storage);
 
   storage::SqlStore& store_;
   const Clock& clock_;
@@ -137,8 +136,7 @@ std::string BuildOpenApi(const Router& router);
 Response JsonResponse(int status, std::string body);
 inline Response ErrorOf(const Error& e) { return ErrorResponse(e); }
 // Parses the offset/limit query parameters; limit defaults to `default_limit`, capped at `max`.
-Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default_limit,
-                                              size_t max);
+Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default_limit, size_t max);
 // Fails with kUnknownField if the query has a parameter outside `allowed`.
 Status CheckQueryParams(const Request& req, std::initializer_list<std::string_view> allowed);
 

@@ -17,15 +17,16 @@ Status RequireJson(const Request& req) {
 }
 
 boost::json::object PrincipalJson(const Principal& p) {
-  return {{"user_id", p.user_id},
-          {"username", p.username},
-          {"role", RoleName(p.role)},
-          {"unit", p.unit_code.empty() ? boost::json::value(nullptr) : boost::json::value(p.unit_code)},
-          {"full_name", p.full_name}};
+  return {
+      {"user_id", p.user_id},
+      {"username", p.username},
+      {"role", RoleName(p.role)},
+      {"unit", p.unit_code.empty() ? boost::json::value(nullptr) : boost::json::value(p.unit_code)},
+      {"full_name", p.full_name}};
 }
 
-std::string Cookie(const App& app, std::string_view name, std::string_view value,
-                   bool http_only, long long max_age) {
+std::string Cookie(const App& app, std::string_view name, std::string_view value, bool http_only,
+                   long long max_age) {
   std::string c = std::string(name) + "=" + std::string(value) +
                   "; Path=/; SameSite=Strict; Max-Age=" + std::to_string(max_age);
   if (http_only) c += "; HttpOnly";
@@ -65,14 +66,14 @@ void RegisterAuthRoutes(App& app, Router& router) {
         if (!result) {
           Response err = ErrorResponse(result.error());
           if (result.error().code == ErrorCode::kLocked) {
-            err.headers.emplace_back(
-                "Retry-After", std::to_string(app.auth().config().lockout.count()));
+            err.headers.emplace_back("Retry-After",
+                                     std::to_string(app.auth().config().lockout.count()));
           }
           co_return err;
         }
-        long long ttl = std::chrono::duration_cast<std::chrono::seconds>(
-                            result->expires_at - app.clock().Now())
-                            .count();
+        long long ttl =
+            std::chrono::duration_cast<std::chrono::seconds>(result->expires_at - app.clock().Now())
+                .count();
         boost::json::object out = PrincipalJson(result->principal);
         out["token"] = result->token;
         out["csrf_token"] = result->csrf_token;
@@ -97,50 +98,49 @@ void RegisterAuthRoutes(App& app, Router& router) {
            R"("role":{"type":"string"},"unit":{"type":["string","null"]},"expires_at":{"type":"string"}}})",
        .statuses = {200, 400, 401, 415, 429, 503}});
 
-  router.Add(
-      "POST", "/api/v1/auth/logout",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-        std::string_view authz = ctx.request.Header("authorization");
-        std::string token;
-        if (authz.starts_with("Bearer ")) {
-          token = std::string(authz.substr(7));
-        } else {
-          std::string_view cookies = ctx.request.Header("cookie");
-          size_t pos = cookies.find("motcua_session=");
-          if (pos != std::string_view::npos) {
-            std::string_view v = cookies.substr(pos + 15);
-            token = std::string(v.substr(0, v.find(';')));
-          }
-        }
-        if (auto st = app.auth().Logout(token); !st) co_return ErrorResponse(st.error());
-        Response res;
-        res.status = 204;
-        res.content_type = "application/json";
-        res.headers.emplace_back("Set-Cookie", Cookie(app, "motcua_session", "", true, 0));
-        res.headers.emplace_back("Set-Cookie", Cookie(app, "motcua_csrf", "", false, 0));
-        co_return res;
-      },
-      {.summary = "End the current session.",
-       .tag = "auth",
-       .auth = true,
-       .statuses = {204, 401, 403}});
+  router.Add("POST", "/api/v1/auth/logout",
+             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+               std::string_view authz = ctx.request.Header("authorization");
+               std::string token;
+               if (authz.starts_with("Bearer ")) {
+                 token = std::string(authz.substr(7));
+               } else {
+                 std::string_view cookies = ctx.request.Header("cookie");
+                 size_t pos = cookies.find("motcua_session=");
+                 if (pos != std::string_view::npos) {
+                   std::string_view v = cookies.substr(pos + 15);
+                   token = std::string(v.substr(0, v.find(';')));
+                 }
+               }
+               if (auto st = app.auth().Logout(token); !st) co_return ErrorResponse(st.error());
+               Response res;
+               res.status = 204;
+               res.content_type = "application/json";
+               res.headers.emplace_back("Set-Cookie", Cookie(app, "motcua_session", "", true, 0));
+               res.headers.emplace_back("Set-Cookie", Cookie(app, "motcua_csrf", "", false, 0));
+               co_return res;
+             },
+             {.summary = "End the current session.",
+              .tag = "auth",
+              .auth = true,
+              .statuses = {204, 401, 403}});
 
-  router.Add(
-      "GET", "/api/v1/me",
-      [](RequestContext& ctx) -> asio::awaitable<Response> {
-        co_return JsonResponse(200, boost::json::serialize(PrincipalJson(*ctx.principal)));
-      },
-      {.summary = "The logged-in user: id, username, role, unit.",
-       .tag = "auth",
-       .auth = true,
-       .response_schema = R"({"type":"object","properties":{"username":{"type":"string"},)"
-                          R"("role":{"type":"string"},"unit":{"type":["string","null"]}}})",
-       .statuses = {200, 401}});
+  router.Add("GET", "/api/v1/me",
+             [](RequestContext& ctx) -> asio::awaitable<Response> {
+               co_return JsonResponse(200, boost::json::serialize(PrincipalJson(*ctx.principal)));
+             },
+             {.summary = "The logged-in user: id, username, role, unit.",
+              .tag = "auth",
+              .auth = true,
+              .response_schema = R"({"type":"object","properties":{"username":{"type":"string"},)"
+                                 R"("role":{"type":"string"},"unit":{"type":["string","null"]}}})",
+              .statuses = {200, 401}});
 
   router.Add(
       "POST", "/api/v1/users",
       [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-        if (ctx.principal->role != Role::kAdmin) co_return ErrorResponse(Error{ErrorCode::kForbidden});
+        if (ctx.principal->role != Role::kAdmin)
+          co_return ErrorResponse(Error{ErrorCode::kForbidden});
         if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
         auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
         if (!doc) co_return ErrorResponse(doc.error());
@@ -164,8 +164,8 @@ void RegisterAuthRoutes(App& app, Router& router) {
         auto dir = app.units();
         if (!u.unit_code.empty()) {
           if (dir->Find(u.unit_code) == nullptr) {
-            co_return ErrorResponse(Error{ErrorCode::kInvalidField, "Unknown unit.",
-                                          "Đơn vị không tồn tại.", "unit"});
+            co_return ErrorResponse(
+                Error{ErrorCode::kInvalidField, "Unknown unit.", "Đơn vị không tồn tại.", "unit"});
           }
           if (!AccessPolicy(*dir).CanManageUsers(*ctx.principal, u.unit_code)) {
             co_return ErrorResponse(Error{ErrorCode::kForbidden,
@@ -176,14 +176,14 @@ void RegisterAuthRoutes(App& app, Router& router) {
         auto create = [&app, u = std::move(u)] { return app.auth().CreateUser(u); };
         Result<UserRecord> created = co_await app.OnHashPool<UserRecord>(std::move(create));
         if (!created) co_return ErrorResponse(created.error());
-        boost::json::object out{{"id", created->id},
-                                {"username", created->username},
-                                {"role", RoleName(created->role)},
-                                {"unit", created->unit_code.empty()
-                                             ? boost::json::value(nullptr)
-                                             : boost::json::value(created->unit_code)},
-                                {"full_name", created->full_name},
-                                {"created_at", FormatIso8601Vn(created->created_at)}};
+        boost::json::object out{
+            {"id", created->id},
+            {"username", created->username},
+            {"role", RoleName(created->role)},
+            {"unit", created->unit_code.empty() ? boost::json::value(nullptr)
+                                                : boost::json::value(created->unit_code)},
+            {"full_name", created->full_name},
+            {"created_at", FormatIso8601Vn(created->created_at)}};
         co_return JsonResponse(201, boost::json::serialize(out));
       },
       {.summary = "Create an account (admins, within their province).",

@@ -39,10 +39,9 @@ void RegisterCatalogRoutes(App& app, Router& router) {
           out = *v;
           return true;
         };
-        for (auto [name, dest] : {std::pair{"q", &q.q}, std::pair{"level", &q.level},
-                                  std::pair{"field", &q.field},
-                                  std::pair{"online_level", &q.online_level},
-                                  std::pair{"agency", &q.agency}}) {
+        for (auto [name, dest] :
+             {std::pair{"q", &q.q}, std::pair{"level", &q.level}, std::pair{"field", &q.field},
+              std::pair{"online_level", &q.online_level}, std::pair{"agency", &q.agency}}) {
           if (!text(name, *dest)) {
             co_return ErrorResponse(Error{ErrorCode::kInvalidField,
                                           std::string(name) + " is too long.",

@@ -17,18 +17,30 @@ boost::json::value SchemaOf(const std::string& text) {
 
 std::string Describe(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No content";
-    case 400: return "Invalid input (error body names the field)";
-    case 401: return "Not logged in, or the session expired";
-    case 403: return "The role or unit lacks the right (or CSRF token missing)";
-    case 404: return "Not found";
-    case 409: return "Conflict";
-    case 413: return "Body too large";
-    case 415: return "Body must be application/json";
-    case 429: return "Too many requests (Retry-After says when to retry)";
-    case 503: return "Temporarily unavailable";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No content";
+    case 400:
+      return "Invalid input (error body names the field)";
+    case 401:
+      return "Not logged in, or the session expired";
+    case 403:
+      return "The role or unit lacks the right (or CSRF token missing)";
+    case 404:
+      return "Not found";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Body too large";
+    case 415:
+      return "Body must be application/json";
+    case 429:
+      return "Too many requests (Retry-After says when to retry)";
+    case 503:
+      return "Temporarily unavailable";
   }
   return "See the error body";
 }

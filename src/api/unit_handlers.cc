@@ -42,9 +42,12 @@ void RegisterUnitRoutes(App& app, Router& router) {
         UnitCategory want = UnitCategory::kAdministrative;
         bool all = false;
         if (category != nullptr) {
-          if (*category == "agency") want = UnitCategory::kAgency;
-          else if (*category == "agency_template") want = UnitCategory::kAgencyTemplate;
-          else if (*category == "all") all = true;
+          if (*category == "agency")
+            want = UnitCategory::kAgency;
+          else if (*category == "agency_template")
+            want = UnitCategory::kAgencyTemplate;
+          else if (*category == "all")
+            all = true;
           else if (*category != "administrative") {
             co_return ErrorResponse(Error{
                 ErrorCode::kInvalidField,
@@ -55,8 +58,8 @@ void RegisterUnitRoutes(App& app, Router& router) {
         std::string folded_q;
         if (const std::string* q = ctx.request.Query("q")) {
           if (Utf8Length(*q) > app.config().limits.max_query_chars) {
-            co_return ErrorResponse(Error{ErrorCode::kInvalidField, "q is too long.",
-                                          "Chuỗi tìm kiếm quá dài.", "q"});
+            co_return ErrorResponse(
+                Error{ErrorCode::kInvalidField, "q is too long.", "Chuỗi tìm kiếm quá dài.", "q"});
           }
           folded_q = FoldForSearch(*q);
         }
@@ -84,10 +87,8 @@ void RegisterUnitRoutes(App& app, Router& router) {
           if (total >= offset && items.size() < limit) items.push_back(UnitJson(*u));
           ++total;
         }
-        boost::json::object out{{"items", std::move(items)},
-                                {"total", total},
-                                {"offset", offset},
-                                {"limit", limit}};
+        boost::json::object out{
+            {"items", std::move(items)}, {"total", total}, {"offset", offset}, {"limit", limit}};
         co_return JsonResponse(200, boost::json::serialize(out));
       },
       {.summary = "List units: the children of `parent` (default: the provinces), "
@@ -98,34 +99,36 @@ void RegisterUnitRoutes(App& app, Router& router) {
                    "administrative (default) | agency | agency_template | all"},
                   {"q", "query", "string", false, "Name contains, accent-insensitive."},
                   {"offset", "query", "integer", false, "Skip this many."},
-                  {"limit", "query", "integer", false, "At most this many (default and max 5000)."}},
-       .response_schema = R"({"type":"object","properties":{"items":{"type":"array","items":)" +
-                          std::string(kUnitSchema) +
-                          R"(},"total":{"type":"integer"},"offset":{"type":"integer"},"limit":{"type":"integer"}}})",
+                  {"limit", "query", "integer", false,
+                   "At most this many (default and max 5000)."}},
+       .response_schema =
+           R"({"type":"object","properties":{"items":{"type":"array","items":)" +
+           std::string(kUnitSchema) +
+           R"(},"total":{"type":"integer"},"offset":{"type":"integer"},"limit":{"type":"integer"}}})",
        .statuses = {200, 400, 404}});
 
-  router.Add(
-      "GET", "/api/v1/units/{code}",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-        if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
-        auto dir = app.units();
-        const Unit* u = dir->Find(ctx.Param("code"));
-        if (u == nullptr) {
-          co_return ErrorResponse(Error{ErrorCode::kNotFound, "No unit with that code.",
-                                        "Không có đơn vị với mã này.", "code"});
-        }
-        boost::json::object out = UnitJson(*u);
-        boost::json::array ancestors;
-        for (const Unit* a : dir->Ancestors(u->code)) ancestors.push_back(UnitJson(*a));
-        out["ancestors"] = std::move(ancestors);
-        out["children_count"] = dir->Children(u->code).size();
-        co_return JsonResponse(200, boost::json::serialize(out));
-      },
-      {.summary = "One unit with its ancestors (nearest first) and number of children.",
-       .tag = "units",
-       .params = {{"code", "path", "string", true, "Unit code, e.g. 08746 or SNV."}},
-       .response_schema = std::string(kUnitSchema),
-       .statuses = {200, 400, 404}});
+  router.Add("GET", "/api/v1/units/{code}",
+             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+               if (auto st = CheckQueryParams(ctx.request, {}); !st)
+                 co_return ErrorResponse(st.error());
+               auto dir = app.units();
+               const Unit* u = dir->Find(ctx.Param("code"));
+               if (u == nullptr) {
+                 co_return ErrorResponse(Error{ErrorCode::kNotFound, "No unit with that code.",
+                                               "Không có đơn vị với mã này.", "code"});
+               }
+               boost::json::object out = UnitJson(*u);
+               boost::json::array ancestors;
+               for (const Unit* a : dir->Ancestors(u->code)) ancestors.push_back(UnitJson(*a));
+               out["ancestors"] = std::move(ancestors);
+               out["children_count"] = dir->Children(u->code).size();
+               co_return JsonResponse(200, boost::json::serialize(out));
+             },
+             {.summary = "One unit with its ancestors (nearest first) and number of children.",
+              .tag = "units",
+              .params = {{"code", "path", "string", true, "Unit code, e.g. 08746 or SNV."}},
+              .response_schema = std::string(kUnitSchema),
+              .statuses = {200, 400, 404}});
 
   router.Add(
       "GET", "/api/v1/units/{code}/users",

@@ -113,7 +113,8 @@ std::unique_ptr<Clock> MakeClock(const Args& a, bool* ok) {
 }
 
 size_t Threads(const Args& a) {
-  if (const std::string* v = a.Get("threads")) return static_cast<size_t>(std::max(1, std::atoi(v->c_str())));
+  if (const std::string* v = a.Get("threads"))
+    return static_cast<size_t>(std::max(1, std::atoi(v->c_str())));
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
@@ -204,26 +205,28 @@ int Serve(const Args& a, bool demo) {
     PrintError("serve", st.error());
     return 1;
   }
-  std::string url = "http://" + (options.host.find(':') != std::string::npos
-                                     ? "[" + options.host + "]"
-                                     : options.host) +
-                    ":" + std::to_string(server.port());
+  std::string url =
+      "http://" +
+      (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
+      ":" + std::to_string(server.port());
   std::printf("motcua %s serving %s on %s (%zu threads, database %s)\n", MOTCUA_VERSION,
               url.c_str(), options.host.c_str(), threads, DbUrl(a).c_str());
   if (demo) {
-    std::printf("\nDemo logins (password for all: %.*s):\n",
-                static_cast<int>(kDemoPassword.size()), kDemoPassword.data());
+    std::printf("\nDemo logins (password for all: %.*s):\n", static_cast<int>(kDemoPassword.size()),
+                kDemoPassword.data());
     for (const DemoAccount& d : DemoAccounts()) {
-      std::printf("  %-20s %-11s %-6s %s\n", d.username.c_str(), std::string(RoleName(d.role)).c_str(),
-                  d.unit.empty() ? "-" : d.unit.c_str(), d.full_name.c_str());
+      std::printf("  %-20s %-11s %-6s %s\n", d.username.c_str(),
+                  std::string(RoleName(d.role)).c_str(), d.unit.empty() ? "-" : d.unit.c_str(),
+                  d.full_name.c_str());
     }
-    std::printf("\nTry:\n  curl '%s/api/v1/procedures?q=dang%%20ky%%20khai%%20sinh'\n"
-                "  curl '%s/api/v1/units?parent=25'\n"
-                "  curl -X POST %s/api/v1/auth/login -H 'Content-Type: application/json' "
-                "-d '{\"username\":\"admin.phutho\",\"password\":\"%.*s\"}'\n"
-                "  open %s/ in a browser\n",
-                url.c_str(), url.c_str(), url.c_str(), static_cast<int>(kDemoPassword.size()),
-                kDemoPassword.data(), url.c_str());
+    std::printf(
+        "\nTry:\n  curl '%s/api/v1/procedures?q=dang%%20ky%%20khai%%20sinh'\n"
+        "  curl '%s/api/v1/units?parent=25'\n"
+        "  curl -X POST %s/api/v1/auth/login -H 'Content-Type: application/json' "
+        "-d '{\"username\":\"admin.phutho\",\"password\":\"%.*s\"}'\n"
+        "  open %s/ in a browser\n",
+        url.c_str(), url.c_str(), url.c_str(), static_cast<int>(kDemoPassword.size()),
+        kDemoPassword.data(), url.c_str());
   }
   std::fflush(stdout);
   LogInfo("listening on " + url + "; limits:\n" + DescribeLimits(config.limits));
@@ -265,8 +268,9 @@ int CmdUser(const Args& a) {
   }
   auto role = ParseRole(*a.Get("role"));
   if (!role) {
-    std::fprintf(stderr, "motcua user add: --role must be citizen, reception, specialist, "
-                         "leader, admin or auditor\n");
+    std::fprintf(stderr,
+                 "motcua user add: --role must be citizen, reception, specialist, "
+                 "leader, admin or auditor\n");
     return 2;
   }
   bool clock_ok;
@@ -365,40 +369,53 @@ const char* kServeFlags =
     "  --cookie-secure     mark cookies Secure (behind a TLS proxy)\n";
 
 std::vector<Command> Commands() {
-  std::set<std::string> serve_values = {"db", "listen", "threads", "province", "now", "limit",
+  std::set<std::string> serve_values = {"db",          "listen",     "threads",
+                                        "province",    "now",        "limit",
                                         "session-ttl", "argon2-ops", "argon2-mem-kib"};
   return {
-      {"serve", "motcua serve [options]\n  Serves the API and web app.\n", serve_values,
-       {"cookie-secure"}, CmdServe},
+      {"serve",
+       "motcua serve [options]\n  Serves the API and web app.\n",
+       serve_values,
+       {"cookie-secure"},
+       CmdServe},
       {"demo",
-       "motcua demo [options]\n  Initialises the database (default sqlite:var/motcua.db) if needed,\n"
+       "motcua demo [options]\n  Initialises the database (default sqlite:var/motcua.db) if "
+       "needed,\n"
        "  creates demo accounts for every role, serves, and prints the URL and logins.\n",
-       serve_values, {"cookie-secure"}, CmdDemo},
+       serve_values,
+       {"cookie-secure"},
+       CmdDemo},
       {"init",
        "motcua init [--db URL] [--province CODE]\n  Creates or migrates the schema and imports "
        "the bundled units and catalog. Idempotent.\n",
-       {"db", "province", "now"}, {}, CmdInit},
+       {"db", "province", "now"},
+       {},
+       CmdInit},
       {"user",
        "motcua user add --username U --password P --role ROLE [--unit CODE] [--full-name N] "
        "[--db URL]\n  Creates an account. ROLE: citizen (username = 12-digit ID number), "
        "reception,\n  specialist, leader, admin, auditor (officers need --unit).\n",
        {"db", "username", "password", "role", "unit", "full-name", "now", "argon2-ops",
         "argon2-mem-kib"},
-       {}, CmdUser},
+       {},
+       CmdUser},
       {"import",
        "motcua import procedures|units|agencies FILE [--db URL] [--province CODE]\n"
        "  Validates and imports a catalog (procedures.json format), units\n"
        "  (units-vn-2025.csv format) or agencies (agencies-phu-tho.csv format).\n"
        "  A changed procedure gets a new version; earlier versions are kept.\n",
-       {"db", "province", "now"}, {}, CmdImport},
+       {"db", "province", "now"},
+       {},
+       CmdImport},
       {"version", "motcua version\n  Prints the version and schema version.\n", {}, {}, CmdVersion},
   };
 }
 
 void Usage() {
-  std::printf("motcua %s: one-stop administrative procedure service\n\nUsage: motcua COMMAND "
-              "[options]   (motcua COMMAND --help for details)\n\nCommands:\n",
-              MOTCUA_VERSION);
+  std::printf(
+      "motcua %s: one-stop administrative procedure service\n\nUsage: motcua COMMAND "
+      "[options]   (motcua COMMAND --help for details)\n\nCommands:\n",
+      MOTCUA_VERSION);
   for (const Command& c : Commands()) std::printf("  %s\n", c.name);
 }
 

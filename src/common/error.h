@@ -12,25 +12,25 @@ namespace motcua {
 
 // The closed set of failure kinds. Add a code here and a row in error_table.cc together.
 enum class ErrorCode {
-  kBadRequest,         // malformed syntax: bad JSON, bad query string
-  kInvalidField,       // a field has the wrong type, format or value
-  kMissingField,       // a required field is absent
-  kUnknownField,       // a field the endpoint does not accept
-  kUnauthenticated,    // no credentials, bad or expired token
-  kBadCredentials,     // wrong username or password
-  kForbidden,          // authenticated but without the right for this role or unit
-  kCsrf,               // cookie-authenticated unsafe request without the right CSRF token
-  kNotFound,           // no such resource (or not visible to the caller)
-  kMethodNotAllowed,   // the path exists, the method does not
-  kConflict,           // unique key taken, stale version
-  kPayloadTooLarge,    // body over Limits::max_body_bytes
-  kHeaderTooLarge,     // headers over Limits::max_header_bytes
-  kTimeout,            // the client was too slow to send its request
-  kTooManyRequests,    // throttled
-  kLocked,             // account temporarily locked after failed logins
-  kUnsupportedMedia,   // wrong Content-Type
-  kUnavailable,        // overloaded or a dependency (database) is down
-  kInternal,           // a bug or an unexpected failure; details go to the log only
+  kBadRequest,        // malformed syntax: bad JSON, bad query string
+  kInvalidField,      // a field has the wrong type, format or value
+  kMissingField,      // a required field is absent
+  kUnknownField,      // a field the endpoint does not accept
+  kUnauthenticated,   // no credentials, bad or expired token
+  kBadCredentials,    // wrong username or password
+  kForbidden,         // authenticated but without the right for this role or unit
+  kCsrf,              // cookie-authenticated unsafe request without the right CSRF token
+  kNotFound,          // no such resource (or not visible to the caller)
+  kMethodNotAllowed,  // the path exists, the method does not
+  kConflict,          // unique key taken, stale version
+  kPayloadTooLarge,   // body over Limits::max_body_bytes
+  kHeaderTooLarge,    // headers over Limits::max_header_bytes
+  kTimeout,           // the client was too slow to send its request
+  kTooManyRequests,   // throttled
+  kLocked,            // account temporarily locked after failed logins
+  kUnsupportedMedia,  // wrong Content-Type
+  kUnavailable,       // overloaded or a dependency (database) is down
+  kInternal,          // a bug or an unexpected failure; details go to the log only
 };
 
 // A failure: the code, the English and Vietnamese messages and, when one field is at fault, its

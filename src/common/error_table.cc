@@ -28,8 +28,7 @@ constexpr std::array kTable = {
         "Vui lòng đăng nhập: mã phiên thiếu, không hợp lệ hoặc đã hết hạn."},
     Row{ErrorCode::kBadCredentials, 401, "bad_credentials", "Wrong username or password.",
         "Sai tên đăng nhập hoặc mật khẩu."},
-    Row{ErrorCode::kForbidden, 403, "forbidden",
-        "Your role or unit does not allow this action.",
+    Row{ErrorCode::kForbidden, 403, "forbidden", "Your role or unit does not allow this action.",
         "Vai trò hoặc đơn vị của bạn không được phép thực hiện thao tác này."},
     Row{ErrorCode::kCsrf, 403, "csrf", "Missing or wrong CSRF token.",
         "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF)."},
@@ -52,8 +51,8 @@ constexpr std::array kTable = {
         "Đăng nhập sai quá nhiều lần; tài khoản tạm thời bị khóa."},
     Row{ErrorCode::kUnsupportedMedia, 415, "unsupported_media_type",
         "Send the body as application/json.", "Vui lòng gửi nội dung dạng application/json."},
-    Row{ErrorCode::kUnavailable, 503, "unavailable",
-        "The service is temporarily unavailable.", "Dịch vụ tạm thời không sẵn sàng."},
+    Row{ErrorCode::kUnavailable, 503, "unavailable", "The service is temporarily unavailable.",
+        "Dịch vụ tạm thời không sẵn sàng."},
     Row{ErrorCode::kInternal, 500, "internal", "Internal error.", "Lỗi hệ thống."},
 };
 

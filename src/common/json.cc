@@ -27,8 +27,8 @@ JsonObjectReader::JsonObjectReader(const boost::json::value& v, std::string path
     : path_(std::move(path)) {
   object_ = v.if_object();
   if (object_ == nullptr) {
-    error_ = Error{ErrorCode::kInvalidField, "Expected a JSON object.",
-                   "Cần một đối tượng JSON.", path_};
+    error_ = Error{ErrorCode::kInvalidField, "Expected a JSON object.", "Cần một đối tượng JSON.",
+                   path_};
   }
 }
 
@@ -80,8 +80,7 @@ std::optional<std::string> JsonObjectReader::String(std::string_view key, String
     Reject(ErrorCode::kInvalidField, key,
            "Field '" + FieldPath(key) + "' is longer than " + std::to_string(rule.max_chars) +
                " characters.",
-           "Trường '" + FieldPath(key) + "' dài quá " + std::to_string(rule.max_chars) +
-               " ký tự.");
+           "Trường '" + FieldPath(key) + "' dài quá " + std::to_string(rule.max_chars) + " ký tự.");
     return std::nullopt;
   }
   if (text.find('\0') != std::string_view::npos) {
@@ -105,8 +104,8 @@ std::optional<int64_t> JsonObjectReader::Int(std::string_view key, bool required
     Reject(ErrorCode::kInvalidField, key,
            "Field '" + FieldPath(key) + "' must be an integer from " + std::to_string(min) +
                " to " + std::to_string(max) + ".",
-           "Trường '" + FieldPath(key) + "' phải là số nguyên từ " + std::to_string(min) +
-               " đến " + std::to_string(max) + ".");
+           "Trường '" + FieldPath(key) + "' phải là số nguyên từ " + std::to_string(min) + " đến " +
+               std::to_string(max) + ".");
     return std::nullopt;
   }
   return n;

@@ -12,10 +12,10 @@
 namespace motcua {
 
 struct Request {
-  std::string method;     // "GET", "POST", ...
-  std::string target;     // as received, e.g. "/api/v1/procedures?q=khai%20sinh"
-  std::string path;       // percent-decoded path without the query
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received, e.g. "/api/v1/procedures?q=khai%20sinh"
+  std::string path;    // percent-decoded path without the query
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string client_ip;

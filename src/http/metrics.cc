@@ -35,12 +35,14 @@ void Metrics::Render(std::string& out) const {
     for (size_t s = 0; s < r->by_status.size(); ++s) {
       uint64_t n = r->by_status[s].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      std::snprintf(buf, sizeof buf, "motcua_http_requests_total{route=\"%s\",status=\"%zu\"} %llu\n",
+      std::snprintf(buf, sizeof buf,
+                    "motcua_http_requests_total{route=\"%s\",status=\"%zu\"} %llu\n",
                     r->name.c_str(), s + 100, static_cast<unsigned long long>(n));
       out += buf;
     }
   }
-  out += "# HELP motcua_http_request_duration_seconds Time from a complete request to its response.\n";
+  out +=
+      "# HELP motcua_http_request_duration_seconds Time from a complete request to its response.\n";
   out += "# TYPE motcua_http_request_duration_seconds histogram\n";
   for (const auto& r : routes_) {
     uint64_t count = r->count.load(std::memory_order_relaxed);
@@ -53,26 +55,28 @@ void Metrics::Render(std::string& out) const {
                       "motcua_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                       r->name.c_str(), kBuckets[b], static_cast<unsigned long long>(cumulative));
       } else {
-        std::snprintf(buf, sizeof buf,
-                      "motcua_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-                      r->name.c_str(), static_cast<unsigned long long>(cumulative));
+        std::snprintf(
+            buf, sizeof buf,
+            "motcua_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+            r->name.c_str(), static_cast<unsigned long long>(cumulative));
       }
       out += buf;
     }
     std::snprintf(buf, sizeof buf,
                   "motcua_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
                   "motcua_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                  r->name.c_str(), r->sum_ns.load(std::memory_order_relaxed) / 1e9,
-                  r->name.c_str(), static_cast<unsigned long long>(count));
+                  r->name.c_str(), r->sum_ns.load(std::memory_order_relaxed) / 1e9, r->name.c_str(),
+                  static_cast<unsigned long long>(count));
     out += buf;
   }
-  std::snprintf(buf, sizeof buf,
-                "# HELP motcua_http_connections Open HTTP connections.\n"
-                "# TYPE motcua_http_connections gauge\nmotcua_http_connections %lld\n"
-                "# HELP motcua_http_connections_rejected_total Connections refused over the limit.\n"
-                "# TYPE motcua_http_connections_rejected_total counter\n"
-                "motcua_http_connections_rejected_total %llu\n",
-                connections_.load(), static_cast<unsigned long long>(rejected_.load()));
+  std::snprintf(
+      buf, sizeof buf,
+      "# HELP motcua_http_connections Open HTTP connections.\n"
+      "# TYPE motcua_http_connections gauge\nmotcua_http_connections %lld\n"
+      "# HELP motcua_http_connections_rejected_total Connections refused over the limit.\n"
+      "# TYPE motcua_http_connections_rejected_total counter\n"
+      "motcua_http_connections_rejected_total %llu\n",
+      connections_.load(), static_cast<unsigned long long>(rejected_.load()));
   out += buf;
 }
 

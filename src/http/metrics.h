@@ -29,8 +29,8 @@ class Metrics {
   void Render(std::string& out) const;
 
  private:
-  static constexpr std::array<double, 13> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                      0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  static constexpr std::array<double, 13> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
   struct PerRoute {
     std::string name;
     std::array<std::atomic<uint64_t>, 500> by_status{};  // index status - 100

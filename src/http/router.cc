@@ -49,8 +49,10 @@ const Route* Router::Match(std::string_view method, std::string_view path,
     for (size_t i = 0; i < segs.size() && ok; ++i) {
       const std::string& pat = r.segments[i];
       if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
-        if (segs[i].empty()) ok = false;
-        else params.emplace_back(std::string_view(pat).substr(1, pat.size() - 2), segs[i]);
+        if (segs[i].empty())
+          ok = false;
+        else
+          params.emplace_back(std::string_view(pat).substr(1, pat.size() - 2), segs[i]);
       } else {
         ok = pat == segs[i];
       }

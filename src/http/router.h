@@ -30,7 +30,7 @@ struct RequestContext {
 // One documented parameter.
 struct ParamDoc {
   std::string name;
-  std::string in;  // "path" | "query" | "header"
+  std::string in;    // "path" | "query" | "header"
   std::string type;  // "string" | "integer" | "boolean"
   bool required = false;
   std::string description;
@@ -45,7 +45,7 @@ struct RouteDoc {
   std::string request_schema;   // JSON Schema of the body, as JSON text; "" = no body
   std::string response_schema;  // JSON Schema of the success body, as JSON text
   std::string response_type = "application/json";
-  std::vector<int> statuses;    // every status it can answer
+  std::vector<int> statuses;  // every status it can answer
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include "common/log.h"
+#include "http/beast_adapter.h"
 
 namespace motcua {
 
@@ -18,30 +19,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
-
-namespace {
-
-Error ReadError(const beast::error_code& ec) {
-  if (ec == http::error::body_limit) return Error{ErrorCode::kPayloadTooLarge};
-  if (ec == http::error::header_limit) return Error{ErrorCode::kHeaderTooLarge};
-  if (ec == beast::error::timeout) return Error{ErrorCode::kTimeout};
-  return Error{ErrorCode::kBadRequest, "Malformed HTTP request: " + ec.message() + ".",
-               "Yêu cầu HTTP không hợp lệ: " + ec.message() + "."};
-}
-
-http::response<http::string_body> ToBeast(Response& res, unsigned version, bool keep_alive,
-                                          bool head) {
-  http::response<http::string_body> out{static_cast<http::status>(res.status), version};
-  out.set(http::field::content_type, res.content_type);
-  for (auto& [k, v] : res.headers) out.insert(k, v);
-  out.keep_alive(keep_alive);
-  size_t length = res.body.size();
-  if (!head) out.body() = std::move(res.body);
-  out.content_length(length);
-  return out;
-}
-
-}  // namespace
 
 Server::Server(ServerOptions options, HttpApp& app)
     : options_(std::move(options)), app_(app), ioc_(), acceptor_(ioc_) {
@@ -68,8 +45,8 @@ Status Server::Listen() {
     return Fail(ErrorCode::kUnavailable,
                 "Cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
                     ec.message(),
-                "Không lắng nghe được trên " + options_.host + ":" +
-                    std::to_string(options_.port) + ": " + ec.message());
+                "Không lắng nghe được trên " + options_.host + ":" + std::to_string(options_.port) +
+                    ": " + ec.message());
   }
   port_ = acceptor_.local_endpoint().port();
   return {};
@@ -141,8 +118,8 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
   auto conn = std::make_shared<Connection>(std::move(socket));
   if (static_cast<size_t>(metrics.connections()) >= limits.max_connections) {
     metrics.ConnectionRejected();
-    Response res = ErrorResponse(Error{ErrorCode::kUnavailable, "Too many connections.",
-                                       "Quá nhiều kết nối."});
+    Response res = ErrorResponse(
+        Error{ErrorCode::kUnavailable, "Too many connections.", "Quá nhiều kết nối."});
     auto out = ToBeast(res, 11, false, false);
     Arm(conn, std::chrono::milliseconds(2000));
     co_await http::async_write(conn->socket, out, kAsTuple);
@@ -184,15 +161,7 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
       break;
     }
     auto& msg = parser.get();
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.headers.clear();
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    req.body = std::move(msg.body());
+    FromBeast(msg, req);
     bool keep_alive = msg.keep_alive() && served + 1 < limits.max_requests_per_connection;
     bool head = msg.method() == http::verb::head;
     conn->timer.cancel();

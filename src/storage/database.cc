@@ -6,9 +6,8 @@
 
 namespace motcua::storage {
 
-Result<std::unique_ptr<Database>> Database::Open(Backend backend, Factory factory,
-                                                 size_t readers, std::string begin_sql,
-                                                 size_t max_batch) {
+Result<std::unique_ptr<Database>> Database::Open(Backend backend, Factory factory, size_t readers,
+                                                 std::string begin_sql, size_t max_batch) {
   std::unique_ptr<Database> db(new Database());
   db->backend_ = backend;
   db->begin_sql_ = std::move(begin_sql);

@@ -23,7 +23,7 @@ class SqlStore : public Store {
 };
 
 struct StoreOptions {
-  size_t readers = 8;          // reader connections in the pool
+  size_t readers = 8;            // reader connections in the pool
   size_t max_write_batch = 256;  // jobs per group commit
 };
 

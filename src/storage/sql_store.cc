@@ -39,7 +39,7 @@ UserRecord ReadUser(const SqlRow& r, size_t base) {
 }
 
 ProcedureRecord ReadProcedure(const SqlRow& r) {
-  return ProcedureRecord{r.Str(0), r.Int(1), r.Str(2), r.Str(3), FromMicros(r.Int(4)),
+  return ProcedureRecord{r.Str(0),     r.Int(1), r.Str(2), r.Str(3), FromMicros(r.Int(4)),
                          r.Int(5) != 0};
 }
 
@@ -76,11 +76,12 @@ class SqlStoreImpl final : public SqlStore {
   Result<int> SchemaVersion() override {
     int version = 0;
     Status st = db_->Exclusive([&](SqlConnection& c) -> Status {
-      auto exists = c.Query(c.backend() == Backend::kSqlite
-                                ? "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'"
-                                : "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_version' "
-                                  "AND schemaname = current_schema()",
-                            {});
+      auto exists =
+          c.Query(c.backend() == Backend::kSqlite
+                      ? "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'"
+                      : "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_version' "
+                        "AND schemaname = current_schema()",
+                  {});
       if (!exists) return tl::unexpected(exists.error());
       if (exists->at(0).Int(0) == 0) return {};
       auto rows = c.Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {});
@@ -99,8 +100,9 @@ class SqlStoreImpl final : public SqlStore {
     for (const Migration& m : Migrations()) {
       if (m.version <= *current) continue;
       Status st = db_->Exclusive([&](SqlConnection& c) -> Status {
-        std::string script = "BEGIN; CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "
-                             "NOT NULL, applied_at BIGINT NOT NULL); ";
+        std::string script =
+            "BEGIN; CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "
+            "NOT NULL, applied_at BIGINT NOT NULL); ";
         script += c.backend() == Backend::kSqlite ? m.sqlite : m.postgres;
         auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
@@ -124,9 +126,8 @@ class SqlStoreImpl final : public SqlStore {
       return Fail(ErrorCode::kUnavailable,
                   "The database schema is version " + std::to_string(*v) + "; this binary needs " +
                       std::to_string(LatestSchemaVersion()) + ". Run `motcua init` to migrate.",
-                  "Lược đồ cơ sở dữ liệu ở phiên bản " + std::to_string(*v) +
-                      "; cần phiên bản " + std::to_string(LatestSchemaVersion()) +
-                      ". Hãy chạy `motcua init`.");
+                  "Lược đồ cơ sở dữ liệu ở phiên bản " + std::to_string(*v) + "; cần phiên bản " +
+                      std::to_string(LatestSchemaVersion()) + ". Hãy chạy `motcua init`.");
     }
     return {};
   }
@@ -160,20 +161,21 @@ class SqlStoreImpl final : public SqlStore {
   }
 
   Result<std::vector<Unit>> LoadUnits() override {
-    return Collect<std::vector<Unit>>(*db_, false, [](SqlConnection& c) -> Result<std::vector<Unit>> {
-      auto rows = c.Query(
-          "SELECT code, name, name_en, kind, category, COALESCE(parent_code, '') FROM units "
-          "ORDER BY position",
-          {});
-      if (!rows) return tl::unexpected(rows.error());
-      std::vector<Unit> out;
-      out.reserve(rows->size());
-      for (const auto& r : *rows) {
-        out.push_back(Unit{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(5),
-                           ParseCategory(r.Str(4))});
-      }
-      return out;
-    });
+    return Collect<std::vector<Unit>>(
+        *db_, false, [](SqlConnection& c) -> Result<std::vector<Unit>> {
+          auto rows = c.Query(
+              "SELECT code, name, name_en, kind, category, COALESCE(parent_code, '') FROM units "
+              "ORDER BY position",
+              {});
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<Unit> out;
+          out.reserve(rows->size());
+          for (const auto& r : *rows) {
+            out.push_back(
+                Unit{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(5), ParseCategory(r.Str(4))});
+          }
+          return out;
+        });
   }
 
   Result<ImportSummary> ImportProcedures(const std::vector<ProcedureRecord>& records,
@@ -255,9 +257,9 @@ class SqlStoreImpl final : public SqlStore {
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override {
     return Collect<std::optional<UserRecord>>(
         *db_, false, [&](SqlConnection& c) -> Result<std::optional<UserRecord>> {
-          auto rows = c.Query("SELECT " + std::string(kUserColumns) +
-                                  " FROM users u WHERE u.username = $1",
-                              {username});
+          auto rows =
+              c.Query("SELECT " + std::string(kUserColumns) + " FROM users u WHERE u.username = $1",
+                      {username});
           if (!rows) return tl::unexpected(rows.error());
           if (rows->empty()) return std::optional<UserRecord>();
           return std::optional<UserRecord>(ReadUser(rows->at(0), 0));
@@ -297,11 +299,11 @@ class SqlStoreImpl final : public SqlStore {
       const std::string& token_hash) override {
     using Found = std::optional<std::pair<SessionRecord, UserRecord>>;
     return Collect<Found>(*db_, false, [&](SqlConnection& c) -> Result<Found> {
-      auto rows = c.Query(
-          "SELECT s.token_hash, s.user_id, s.csrf_hash, s.created_at, s.expires_at, " +
-              std::string(kUserColumns) +
-              " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-          {token_hash});
+      auto rows =
+          c.Query("SELECT s.token_hash, s.user_id, s.csrf_hash, s.created_at, s.expires_at, " +
+                      std::string(kUserColumns) +
+                      " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+                  {token_hash});
       if (!rows) return tl::unexpected(rows.error());
       if (rows->empty()) return Found();
       const SqlRow& r = rows->at(0);
@@ -318,8 +320,8 @@ class SqlStoreImpl final : public SqlStore {
 
   Result<int64_t> DeleteExpiredSessions(Instant now) override {
     return Collect<int64_t>(*db_, true, [&](SqlConnection& c) -> Result<int64_t> {
-      auto rows = c.Query("DELETE FROM sessions WHERE expires_at < $1 RETURNING token_hash",
-                          {Micros(now)});
+      auto rows =
+          c.Query("DELETE FROM sessions WHERE expires_at < $1 RETURNING token_hash", {Micros(now)});
       if (!rows) return tl::unexpected(rows.error());
       return static_cast<int64_t>(rows->size());
     });

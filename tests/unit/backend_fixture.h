@@ -69,10 +69,9 @@ inline std::string BackendName(const ::testing::TestParamInfo<storage::Backend>&
   return info.param == storage::Backend::kSqlite ? "sqlite" : "postgres";
 }
 
-#define MOTCUA_ON_BOTH_BACKENDS(suite)                                                     \
-  INSTANTIATE_TEST_SUITE_P(Backends, suite,                                                \
-                           ::testing::Values(storage::Backend::kSqlite,                    \
-                                             storage::Backend::kPostgres),                 \
-                           ::motcua::testing::BackendName)
+#define MOTCUA_ON_BOTH_BACKENDS(suite)                                                            \
+  INSTANTIATE_TEST_SUITE_P(                                                                       \
+      Backends, suite, ::testing::Values(storage::Backend::kSqlite, storage::Backend::kPostgres), \
+      ::motcua::testing::BackendName)
 
 }  // namespace motcua::testing

@@ -47,16 +47,23 @@ struct BadCase {
 
 TEST(Catalog, ValidationErrorsNameProcedureAndField) {
   const BadCase cases[] = {
-      {"steps do not sum", [](boost::json::object& p) { p["processing_working_days"] = 7; }, "(HT-001).steps"},
+      {"steps do not sum", [](boost::json::object& p) { p["processing_working_days"] = 7; },
+       "(HT-001).steps"},
       {"unknown doc type",
-       [](boost::json::object& p) { p["components"].as_array()[0].as_object()["doc_type"] = "nope"; },
+       [](boost::json::object& p) {
+         p["components"].as_array()[0].as_object()["doc_type"] = "nope";
+       },
        "(HT-001).components[0].doc_type"},
-      {"unknown agency", [](boost::json::object& p) { p["agency_kind"] = "SXX"; }, "(HT-001).agency_kind"},
+      {"unknown agency", [](boost::json::object& p) { p["agency_kind"] = "SXX"; },
+       "(HT-001).agency_kind"},
       {"bad level", [](boost::json::object& p) { p["level"] = "district"; }, "(HT-001).level"},
       {"unknown field", [](boost::json::object& p) { p["colour"] = "red"; }, "(HT-001).colour"},
       {"missing name", [](boost::json::object& p) { p.erase("name"); }, "(HT-001).name"},
-      {"bad national code", [](boost::json::object& p) { p["national_code"] = "1-001193"; }, "(HT-001).national_code"},
-      {"step unit", [](boost::json::object& p) { p["steps"].as_array()[1].as_object()["unit"] = "X"; }, "(HT-001).steps[1].unit"},
+      {"bad national code", [](boost::json::object& p) { p["national_code"] = "1-001193"; },
+       "(HT-001).national_code"},
+      {"step unit",
+       [](boost::json::object& p) { p["steps"].as_array()[1].as_object()["unit"] = "X"; },
+       "(HT-001).steps[1].unit"},
   };
   for (const BadCase& c : cases) {
     boost::json::value doc = BundledCatalog();

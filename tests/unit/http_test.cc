@@ -27,8 +27,9 @@ TEST(ParseTarget, RejectsBadEscapesNulAndInvalidUtf8) {
 TEST(ErrorResponse, HasTheFourFields) {
   Response r = ErrorResponse(Error{ErrorCode::kInvalidField, "Bad \"x\".", "Sai x.", "x"});
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body,
-            R"({"error":{"code":"invalid_field","message":"Bad \"x\".","message_vi":"Sai x.","field":"x"}})");
+  EXPECT_EQ(
+      r.body,
+      R"({"error":{"code":"invalid_field","message":"Bad \"x\".","message_vi":"Sai x.","field":"x"}})");
   Response d = ErrorResponse(Error{ErrorCode::kForbidden});
   EXPECT_EQ(d.status, 403);
   EXPECT_NE(d.body.find("\"field\":null"), std::string::npos);

@@ -134,8 +134,10 @@ TEST_P(StoreTest, GroupCommitIsolatesFailingJobs) {
         u.role = Role::kSpecialist;
         u.unit_code = "08746";
         auto r = store_->CreateUser(u);
-        if (r) ok++;
-        else if (r.error().code == ErrorCode::kConflict) conflicts++;
+        if (r)
+          ok++;
+        else if (r.error().code == ErrorCode::kConflict)
+          conflicts++;
       }
     });
   }
@@ -160,7 +162,8 @@ class AuthTest : public testing::BackendTest {
     ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
     config_.password_cost = PasswordCost{1, 8 << 20};  // cheap hashes keep the test fast
     auth_ = std::make_unique<AuthService>(*store_, clock_, *random_, config_);
-    ASSERT_TRUE(auth_->CreateUser({"leader.xuanhoa", "correct horse", Role::kLeader, "08746", "L"}));
+    ASSERT_TRUE(
+        auth_->CreateUser({"leader.xuanhoa", "correct horse", Role::kLeader, "08746", "L"}));
   }
   FakeClock clock_{At("2026-04-24T03:00:00Z")};
   std::unique_ptr<Random> random_ = MakeSeededRandom(42);
@@ -221,10 +224,9 @@ TEST_P(AuthTest, UnknownUserAndValidation) {
             "unit");
   EXPECT_EQ(auth_->CreateUser({"s.x", "password1", Role::kSpecialist, "99999", ""}).error().field,
             "unit");
-  EXPECT_EQ(auth_->CreateUser({"leader.xuanhoa", "password1", Role::kLeader, "08746", ""})
-                .error()
-                .code,
-            ErrorCode::kConflict);
+  EXPECT_EQ(
+      auth_->CreateUser({"leader.xuanhoa", "password1", Role::kLeader, "08746", ""}).error().code,
+      ErrorCode::kConflict);
 }
 
 MOTCUA_ON_BOTH_BACKENDS(AuthTest);

@@ -24,7 +24,11 @@ TEST(FoldForSearch, CollapsesPunctuationAndSpace) {
   EXPECT_EQ(FoldForSearch("!!!"), "");
 }
 
-TEST(FoldForSearch, DropsInvalidUtf8) { EXPECT_EQ(FoldForSearch("ab\xFF\xFE" "cd"), "abcd"); }
+TEST(FoldForSearch, DropsInvalidUtf8) {
+  EXPECT_EQ(FoldForSearch("ab\xFF\xFE"
+                          "cd"),
+            "abcd");
+}
 
 TEST(Utf8, Validates) {
   EXPECT_TRUE(IsValidUtf8("Phú Thọ"));

@@ -65,7 +65,8 @@ TEST(Csv, QuotesAndLineEndings) {
 }
 
 TEST(Csv, UnitErrorsNameTheLine) {
-  auto r = ParseUnitsCsv("code,name,type,parent_code\n25,Tỉnh Phú Thọ,province,\n99,X,district,25\n");
+  auto r =
+      ParseUnitsCsv("code,name,type,parent_code\n25,Tỉnh Phú Thọ,province,\n99,X,district,25\n");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().field, "line 3");
   EXPECT_FALSE(ParseUnitsCsv("wrong,header\n"));

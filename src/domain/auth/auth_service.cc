@@ -16,7 +16,8 @@ std::string AuthService::NewToken() {
 }
 
 Result<LoginResult> AuthService::Login(std::string_view username, std::string_view password) {
-  if (username.empty() || username.size() > 64 || password.size() > config_.max_password_chars * 4) {
+  if (username.empty() || username.size() > 64 ||
+      password.size() > config_.max_password_chars * 4) {
     return Fail(ErrorCode::kBadCredentials);
   }
   auto found = store_.FindUser(std::string(username));
@@ -45,7 +46,8 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
     return Fail(ErrorCode::kBadCredentials);
   }
   if (user.failed_logins != 0) {
-    if (auto st = store_.SetLoginState(user.id, 0, Instant{}); !st) return tl::unexpected(st.error());
+    if (auto st = store_.SetLoginState(user.id, 0, Instant{}); !st)
+      return tl::unexpected(st.error());
   }
   LoginResult out;
   out.token = NewToken();
@@ -100,12 +102,12 @@ Status ValidateNewUser(const NewUser& u, const AuthConfig& config) {
                 "password");
   }
   if (IsOfficer(u.role) == u.unit_code.empty()) {
-    return Fail(ErrorCode::kInvalidField,
-                IsOfficer(u.role) ? "An officer must belong to a unit."
-                                  : "A citizen account has no unit.",
-                IsOfficer(u.role) ? "Cán bộ phải thuộc một đơn vị."
-                                  : "Tài khoản công dân không thuộc đơn vị nào.",
-                "unit");
+    return Fail(
+        ErrorCode::kInvalidField,
+        IsOfficer(u.role) ? "An officer must belong to a unit." : "A citizen account has no unit.",
+        IsOfficer(u.role) ? "Cán bộ phải thuộc một đơn vị."
+                          : "Tài khoản công dân không thuộc đơn vị nào.",
+        "unit");
   }
   return {};
 }

@@ -16,9 +16,9 @@ namespace motcua {
 
 struct AuthConfig {
   std::chrono::seconds session_ttl{8 * 3600};
-  int max_failed_logins = 5;                  // consecutive failures before a lock-out
-  std::chrono::seconds lockout{15 * 60};      // how long a lock-out lasts
-  PasswordCost password_cost;                 // Argon2id cost for new hashes
+  int max_failed_logins = 5;              // consecutive failures before a lock-out
+  std::chrono::seconds lockout{15 * 60};  // how long a lock-out lasts
+  PasswordCost password_cost;             // Argon2id cost for new hashes
   size_t min_password_chars = 8;
   size_t max_password_chars = 128;
 };

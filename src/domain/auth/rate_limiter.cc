@@ -9,7 +9,8 @@ bool RateLimiter::Allow(std::string_view key) {
   std::lock_guard lock(mu_);
   if (buckets_.size() >= max_keys_) {
     std::erase_if(buckets_, [&](const auto& kv) {
-      double minutes = std::chrono::duration<double, std::ratio<60>>(now - kv.second.updated).count();
+      double minutes =
+          std::chrono::duration<double, std::ratio<60>>(now - kv.second.updated).count();
       return kv.second.tokens + minutes * per_minute_ >= burst_;
     });
     if (buckets_.size() >= max_keys_) buckets_.clear();

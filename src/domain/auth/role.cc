@@ -35,10 +35,13 @@ bool IsOfficer(Role role) { return role != Role::kCitizen; }
 bool AccessPolicy::Reaches(const Principal& who, std::string_view unit_code) const {
   if (who.unit_code.empty() || units_.Find(unit_code) == nullptr) return false;
   switch (who.role) {
-    case Role::kCitizen: return false;
+    case Role::kCitizen:
+      return false;
     case Role::kReception:
-    case Role::kSpecialist: return unit_code == who.unit_code;
-    case Role::kLeader: return units_.IsWithin(unit_code, who.unit_code);
+    case Role::kSpecialist:
+      return unit_code == who.unit_code;
+    case Role::kLeader:
+      return units_.IsWithin(unit_code, who.unit_code);
     case Role::kAdmin:
     case Role::kAuditor: {
       std::string_view province = units_.ProvinceOf(who.unit_code);

@@ -48,17 +48,17 @@ CatalogEntry MakeCatalogEntry(Procedure p, int64_t version, Instant imported_at)
   detail["imported_at"] = FormatIso8601Vn(imported_at);
   e.detail_json = boost::json::serialize(detail);
   boost::json::object summary;
-  for (const char* key : {"id", "national_code", "name", "name_en", "field", "level",
-                          "agency_kind", "processing_working_days", "time_unit", "fee_vnd",
-                          "online_level", "eligible_full_online", "applicants"}) {
+  for (const char* key : {"id", "national_code", "name", "name_en", "field", "level", "agency_kind",
+                          "processing_working_days", "time_unit", "fee_vnd", "online_level",
+                          "eligible_full_online", "applicants"}) {
     if (const auto* v = p.raw.if_contains(key)) summary[key] = *v;
   }
   summary["version"] = version;
   e.summary_json = boost::json::serialize(summary);
   e.folded_name = FoldForSearch(p.name);
   e.folded_field = FoldForSearch(p.field);
-  std::string text = e.folded_name + " | " + e.folded_field + " | " + FoldForSearch(p.id) +
-                     " " + FoldForSearch(p.national_code);
+  std::string text = e.folded_name + " | " + e.folded_field + " | " + FoldForSearch(p.id) + " " +
+                     FoldForSearch(p.national_code);
   for (const auto& k : p.keywords) text += " | " + FoldForSearch(k);
   e.folded_text = std::move(text);
   e.procedure = std::move(p);

@@ -103,7 +103,8 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
   rr.String("fee_note", kOptionalText);
   p.online_level = rr.String("online_level", {true, 16, false}).value_or("");
   if (rr.ok() && !OneOf(p.online_level, {"full", "partial", "none"})) {
-    rr.Reject(ErrorCode::kInvalidField, "online_level", "online_level must be full, partial or none.",
+    rr.Reject(ErrorCode::kInvalidField, "online_level",
+              "online_level must be full, partial or none.",
               "online_level phải là full, partial hoặc none.");
   }
   p.eligible_full_online = rr.Bool("eligible_full_online", true).value_or(false);
@@ -114,7 +115,8 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
   }
   p.applicants = rr.String("applicants", {true, 16, false}).value_or("");
   if (rr.ok() && !OneOf(p.applicants, {"citizen", "business", "both"})) {
-    rr.Reject(ErrorCode::kInvalidField, "applicants", "applicants must be citizen, business or both.",
+    rr.Reject(ErrorCode::kInvalidField, "applicants",
+              "applicants must be citizen, business or both.",
               "applicants phải là citizen, business hoặc both.");
   }
   // Components.
@@ -140,7 +142,8 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
         pc.required = c.Bool("required", true).value_or(false);
         pc.doc_type = c.String("doc_type", {true, 64, false}).value_or("");
         if (c.ok() && refs.check_references && !refs.doc_types.contains(pc.doc_type)) {
-          c.Reject(ErrorCode::kInvalidField, "doc_type", "Unknown document type '" + pc.doc_type + "'.",
+          c.Reject(ErrorCode::kInvalidField, "doc_type",
+                   "Unknown document type '" + pc.doc_type + "'.",
                    "Loại giấy tờ không tồn tại: '" + pc.doc_type + "'.");
         }
         pc.reusable = c.Bool("reusable", true).value_or(false);
@@ -150,7 +153,8 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
         p.components.push_back(std::move(pc));
       }
       if (rr.ok() && !any_required) {
-        rr.Reject(ErrorCode::kInvalidField, "components", "At least one component must be required.",
+        rr.Reject(ErrorCode::kInvalidField, "components",
+                  "At least one component must be required.",
                   "Phải có ít nhất một thành phần hồ sơ bắt buộc.");
       }
     }
@@ -193,7 +197,8 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
                    "role phải là reception, specialist, leader hoặc return.");
         }
         st.unit = s.String("unit", {true, 32, false}).value_or("");
-        if (s.ok() && st.unit != "same" && refs.check_references && !refs.agencies.contains(st.unit)) {
+        if (s.ok() && st.unit != "same" && refs.check_references &&
+            !refs.agencies.contains(st.unit)) {
           s.Reject(ErrorCode::kInvalidField, "unit", "Unknown agency '" + st.unit + "'.",
                    "Cơ quan không tồn tại: '" + st.unit + "'.");
         }
@@ -203,7 +208,8 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
         p.steps.push_back(std::move(st));
       }
       if (rr.ok() && (p.steps.front().role != "reception" || p.steps.back().role != "return")) {
-        rr.Reject(ErrorCode::kInvalidField, "steps", "Steps must start with reception and end with return.",
+        rr.Reject(ErrorCode::kInvalidField, "steps",
+                  "Steps must start with reception and end with return.",
                   "Các bước phải bắt đầu bằng tiếp nhận và kết thúc bằng trả kết quả.");
       }
       if (rr.ok() && sum != p.time_limit) {

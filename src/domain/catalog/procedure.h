@@ -41,7 +41,7 @@ struct Procedure {
   std::string time_unit;     // working_day | calendar_day | hour | month
   std::string online_level;  // full | partial | none
   bool eligible_full_online = false;
-  std::string applicants;    // citizen | business | both
+  std::string applicants;  // citizen | business | both
   std::vector<ProcedureComponent> components;
   std::vector<ProcedureStep> steps;
   std::vector<std::string> keywords;

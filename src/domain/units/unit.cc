@@ -6,9 +6,12 @@ namespace motcua {
 
 std::string_view CategoryName(UnitCategory c) {
   switch (c) {
-    case UnitCategory::kAdministrative: return "administrative";
-    case UnitCategory::kAgency: return "agency";
-    case UnitCategory::kAgencyTemplate: return "agency_template";
+    case UnitCategory::kAdministrative:
+      return "administrative";
+    case UnitCategory::kAgency:
+      return "agency";
+    case UnitCategory::kAgencyTemplate:
+      return "agency_template";
   }
   return "administrative";
 }
@@ -124,12 +127,11 @@ Result<std::vector<std::vector<std::string>>> ParseWithHeader(
     std::string_view h = i < header.size() ? std::string_view(header[i]) : "";
     if (i == 0 && h.starts_with("\xEF\xBB\xBF")) h.remove_prefix(3);  // BOM
     if (h != required[i]) {
-      return Fail(ErrorCode::kInvalidField,
-                  "CSV: column " + std::to_string(i + 1) + " must be '" +
-                      std::string(required[i]) + "'.",
-                  "CSV: cột " + std::to_string(i + 1) + " phải là '" + std::string(required[i]) +
-                      "'.",
-                  "line 1");
+      return Fail(
+          ErrorCode::kInvalidField,
+          "CSV: column " + std::to_string(i + 1) + " must be '" + std::string(required[i]) + "'.",
+          "CSV: cột " + std::to_string(i + 1) + " phải là '" + std::string(required[i]) + "'.",
+          "line 1");
     }
   }
   return rows;
@@ -144,8 +146,7 @@ Error LineError(size_t line, std::string what_en, std::string what_vi) {
 bool ValidCode(std::string_view code) {
   if (code.empty() || code.size() > 32) return false;
   for (char c : code) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-          c == '-')) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
       return false;
     }
   }
@@ -160,7 +161,8 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view text) {
   std::vector<Unit> units;
   for (size_t i = 1; i < rows->size(); ++i) {
     auto& r = (*rows)[i];
-    if (r.size() != 4) return tl::unexpected(LineError(i + 1, "expected 4 fields.", "cần 4 trường."));
+    if (r.size() != 4)
+      return tl::unexpected(LineError(i + 1, "expected 4 fields.", "cần 4 trường."));
     if (!ValidCode(r[0])) return tl::unexpected(LineError(i + 1, "bad code.", "mã không hợp lệ."));
     if (r[1].empty() || !IsValidUtf8(r[1])) {
       return tl::unexpected(LineError(i + 1, "bad name.", "tên không hợp lệ."));

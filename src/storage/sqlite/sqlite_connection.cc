@@ -63,8 +63,12 @@ class SqliteConnection final : public SqlConnection {
       row.cols.reserve(static_cast<size_t>(n));
       for (int c = 0; c < n; ++c) {
         switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_NULL: row.cols.emplace_back(std::monostate{}); break;
-          case SQLITE_INTEGER: row.cols.emplace_back(int64_t{sqlite3_column_int64(stmt, c)}); break;
+          case SQLITE_NULL:
+            row.cols.emplace_back(std::monostate{});
+            break;
+          case SQLITE_INTEGER:
+            row.cols.emplace_back(int64_t{sqlite3_column_int64(stmt, c)});
+            break;
           default: {
             const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
             row.cols.emplace_back(std::string(p ? p : "", sqlite3_column_bytes(stmt, c)));
@@ -125,8 +129,8 @@ std::string RewritePlaceholdersForSqlite(std::string_view sql) {
 
 Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
-                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);

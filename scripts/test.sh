@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: formatting, unit and storage tests and
+# the API tests against the real binary on SQLite and on a throwaway PostgreSQL (ASan + UBSan
+# build), then each libFuzzer target for MOTCUA_FUZZ_SECONDS (default 60) with sanitizers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs=$(nproc)
+
+echo "== format" >&2
+scripts/check-format.sh
+
+echo "== build (asan)" >&2
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+
+echo "== build (fuzz, clang-14)" >&2
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+
+source scripts/pg-throwaway.sh
+export MOTCUA_REQUIRE_PG=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+echo "== fuzz" >&2
+scripts/fuzz.sh "${MOTCUA_FUZZ_SECONDS:-60}"
+
+echo "== tests (asan, SQLite + PostgreSQL)" >&2
+ctest --test-dir build/asan --output-on-failure -j "$jobs"
