@@ -144,6 +144,13 @@ def test_field_and_agency_filters(server):
     assert search(server, agency="NO_SUCH_AGENCY")["total"] == 0
 
 
+@pytest.mark.parametrize("value", ["%", "_", "*", "?", "--"])
+def test_field_filter_without_letters_matches_nothing(server, value):
+    """A field filter that names no field matches nothing; it is not silently dropped."""
+    body = search(server, field=value)
+    assert body["total"] == 0, f"field={value!r} matched {body['total']} procedures"
+
+
 def test_combined_filters(server):
     everything = all_items(server)
     both = all_items(server, level="commune", online_level="full")

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# HTTP benchmark, side by side in one run: motcua (release build, SQLite) against nginx serving
+# the very same JSON bytes as static files, with wrk on loopback (2 threads, 64 connections,
+# DURATION seconds each, REPS repetitions interleaved; medians reported). Then logins/s with
+# Argon2id at the default cost, and the latency of other requests while logins run.
+#   MOTCUA_SETUP_BENCH=1 scripts/setup.sh && cmake --build --preset release && bench/http_bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${DURATION:-20}
+reps=${REPS:-3}
+bin=build/release/motcua
+work=$(mktemp -d /tmp/motcua-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+trap cleanup EXIT
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+mport=$(port); nport=$(port)
+"$bin" init --db "sqlite:$work/bench.db" >/dev/null
+"$bin" serve --db "sqlite:$work/bench.db" --listen "127.0.0.1:$mport" \
+  --limit login_per_minute_per_client=100000000 --limit login_burst_per_client=100000000 \
+  >"$work/motcua.out" 2>"$work/motcua.log" &
+pids+=($!)
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$mport/healthz" >/dev/null && break; sleep 0.1; done
+"$bin" user add --db "sqlite:$work/bench.db" --username bench.user --password bench-password \
+  --role specialist --unit 08746 >/dev/null
+
+lookup=/api/v1/procedures/HT-001
+search='/api/v1/procedures?q=dang%20ky%20ket%20hon'
+mkdir -p "$work/www"
+curl -fs "http://127.0.0.1:$mport$lookup" >"$work/www/lookup.json"
+curl -fs "http://127.0.0.1:$mport$search" >"$work/www/search.json"
+cat >"$work/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log $work/nginx-access.log combined buffer=64k flush=1s;
+  types { application/json json; }
+  server {
+    listen 127.0.0.1:$nport;
+    root $work/www;
+    location / { default_type application/json; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+sleep 0.5
+
+run_wrk() {  # url -> "rps p99_ms"
+  wrk -t2 -c64 -d"${duration}s" --latency "$1" 2>/dev/null | awk '
+    /Requests\/sec/ {rps=$2}
+    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p99=v}
+    END {printf "%.0f %.2f\n", rps, p99}'
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+declare -A rps p99
+for rep in $(seq "$reps"); do
+  for case in lookup search; do
+    path=$lookup; [ $case = search ] && path=$search
+    npath=/$case.json
+    read -r r p < <(run_wrk "http://127.0.0.1:$mport$path"); rps[motcua_$case]+="$r "; p99[motcua_$case]+="$p "
+    read -r r p < <(run_wrk "http://127.0.0.1:$nport$npath"); rps[nginx_$case]+="$r "; p99[nginx_$case]+="$p "
+    echo "rep $rep $case: motcua ${rps[motcua_$case]##* } nginx ..." >&2
+  done
+done
+echo
+echo "wrk -t2 -c64 -d${duration}s, median of $reps interleaved runs (requests/s, p99 ms)"
+printf "%-8s %-28s %10s %8s\n" server case req/s p99_ms
+for case in lookup search; do
+  for s in motcua nginx; do
+    r=$(echo ${rps[${s}_$case]} | tr ' ' '\n' | median); p=$(echo ${p99[${s}_$case]} | tr ' ' '\n' | median)
+    printf "%-8s %-28s %10s %8s\n" $s $case "$r" "$p"
+    eval "${s}_${case}_rps=$r"
+  done
+  echo "ratio motcua/nginx ($case): $(awk -v a=$(eval echo \$motcua_${case}_rps) -v b=$(eval echo \$nginx_${case}_rps) 'BEGIN{printf "%.2f", a/b}')"
+done
+
+# Logins: 8 connections logging in for the whole run, while 4 other connections read.
+cat >"$work/login.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"username":"bench.user","password":"bench-password"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+echo
+echo "logins (Argon2id, default cost: ops=2, mem=32 MiB, 1 hashing thread) for ${duration}s"
+wrk -t1 -c8 -d"${duration}s" -s "$work/login.lua" "http://127.0.0.1:$mport/api/v1/auth/login" >"$work/login.txt" 2>&1 &
+lp=$!
+sleep 1
+wrk -t1 -c4 -d"$((duration - 2))s" --latency "http://127.0.0.1:$mport$lookup" >"$work/during.txt" 2>&1
+wait $lp
+grep -E "Requests/sec|Non-2xx" "$work/login.txt" | sed 's/^/  login: /'
+grep -E "Requests/sec|50%|99%" "$work/during.txt" | sed 's/^/  lookup during logins: /'
+echo "  lookup alone (same 4 connections):"
+wrk -t1 -c4 -d10s --latency "http://127.0.0.1:$mport$lookup" 2>&1 | grep -E "Requests/sec|50%|99%" | sed 's/^/    /'
