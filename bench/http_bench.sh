@@ -86,7 +86,7 @@ wrk.body = '{"username":"bench.user","password":"bench-password"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 echo
-echo "logins (Argon2id, default cost: ops=2, mem=32 MiB, 1 hashing thread) for ${duration}s"
+echo "logins (Argon2id, default cost: ops=2, mem=19 MiB, 1 hashing thread) for ${duration}s"
 wrk -t1 -c8 -d"${duration}s" -s "$work/login.lua" "http://127.0.0.1:$mport/api/v1/auth/login" >"$work/login.txt" 2>&1 &
 lp=$!
 sleep 1

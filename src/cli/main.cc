@@ -365,7 +365,7 @@ const char* kServeFlags =
     "  --limit NAME=VALUE  override a limit (repeatable), see below\n"
     "  --session-ttl SECS  session lifetime (default 28800)\n"
     "  --argon2-ops N      Argon2id iterations for new hashes (default 2)\n"
-    "  --argon2-mem-kib N  Argon2id memory for new hashes (default 32768)\n"
+    "  --argon2-mem-kib N  Argon2id memory for new hashes (default 19456)\n"
     "  --cookie-secure     mark cookies Secure (behind a TLS proxy)\n";
 
 std::vector<Command> Commands() {

@@ -20,7 +20,7 @@ std::string Hex(const uint8_t* data, size_t n);
 // Cost of an Argon2id hash: iterations and memory in bytes.
 struct PasswordCost {
   unsigned long long ops = 2;
-  size_t mem_bytes = 32u << 20;
+  size_t mem_bytes = 19u << 20;  // OWASP: Argon2id m=19 MiB, t=2, p=1
 };
 // Hashes a password with Argon2id into libsodium's self-describing string format. Returns an
 // empty string only if memory for the hash cannot be had. CPU-heavy: call off the event loop.

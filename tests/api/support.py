@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import secrets
 import signal
@@ -111,9 +110,10 @@ def parse_raw_response(data: bytes) -> Response:
     return r
 
 
-def raw_exchange(port: int, data: bytes, timeout: float = 10.0, shut_write: bool = False
-                 ) -> tuple[bytes, float]:
-    """Sends raw bytes and reads until the server closes (or `timeout`). Returns (bytes, secs)."""
+def raw_exchange(port: int, data: bytes, timeout: float = 10.0, shut_write: bool = False,
+                 until_close: bool = False) -> tuple[bytes, float]:
+    """Sends raw bytes and reads until one whole response has arrived (or, with until_close,
+    until the server closes), or `timeout`. Returns (bytes, seconds)."""
     start = time.monotonic()
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
@@ -132,7 +132,18 @@ def raw_exchange(port: int, data: bytes, timeout: float = 10.0, shut_write: bool
             if not chunk:
                 break
             out += chunk
+            if not until_close and response_complete(out):
+                break
     return out, time.monotonic() - start
+
+
+def response_complete(data: bytes) -> bool:
+    """True once `data` holds a whole response with a Content-Length."""
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+    return m is not None and len(rest) >= int(m.group(1))
 
 
 def route_of(path: str) -> str:

@@ -179,6 +179,29 @@ def test_logout(server):
     assert server.get("/api/v1/me", token=b["token"]).status == 200
 
 
+def test_logout_revokes_the_session_it_authenticated(server):
+    """Logout ends the session the request was authenticated with, whatever other cookies the
+    browser sends (here one whose name merely ends in motcua_session)."""
+    s = server.login_ok("leader.snv")
+    cookie = f"old_motcua_session=stale; motcua_session={s['token']}"
+    assert server.get("/api/v1/me", cookie=cookie).json()["username"] == "leader.snv"
+    r = server.post("/api/v1/auth/logout", cookie=cookie, csrf=s["csrf_token"])
+    assert r.status == 204, r
+    check_error_body(server.get("/api/v1/me", token=s["token"]), 401, "unauthenticated")
+
+
+def test_no_content_response_has_no_content_length(server):
+    """RFC 9110 section 8.6: a server MUST NOT send Content-Length in a 204 response."""
+    s = server.login_ok("specialist.xuanhoa")
+    data, _ = server.raw(
+        f"POST /api/v1/auth/logout HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {s['token']}"
+        f"\r\nConnection: close\r\n\r\n".encode())
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 204 "), data[:200]
+    assert body == b""
+    assert b"\r\ncontent-length:" not in head.lower(), head.decode()
+
+
 def test_logout_without_session(server):
     check_error_body(server.post("/api/v1/auth/logout"), 401, "unauthenticated")
 
@@ -289,14 +312,24 @@ def test_login_rate_limit_per_client(own_server):
     assert srv.get("/api/v1/procedures?limit=1").status == 200
 
 
+def test_default_login_rate_limit(own_server):
+    """By default a client may try 30 logins in a burst; the 31st is refused."""
+    srv = own_server()
+    for i in range(30):
+        check_error_body(srv.login(f"ghost.{i}", "wrong-password"), 401, "bad_credentials")
+    r = srv.login("admin.phutho")
+    check_error_body(r, 429, "too_many_requests")
+    assert r.header("retry-after")
+
+
 def test_session_expires(own_server):
-    srv = own_server(extra_args=["--session-ttl", "2"])
+    srv = own_server(extra_args=["--session-ttl", "3"])
     r = srv.login("admin.phutho")
     assert r.status == 200
     s = r.json()
-    assert int(cookies_of(r)["motcua_session"][1]["max-age"]) <= 2
+    assert int(cookies_of(r)["motcua_session"][1]["max-age"]) <= 3
     assert srv.get("/api/v1/me", token=s["token"]).status == 200
-    time.sleep(3)
+    time.sleep(3.5)
     check_error_body(srv.get("/api/v1/me", token=s["token"]), 401, "unauthenticated")
     check_error_body(srv.get("/api/v1/units/25/users", token=s["token"]), 401,
                      "unauthenticated")

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import time
+import unicodedata
 import urllib.parse
 
 import pytest
@@ -81,7 +82,10 @@ def test_unknown_query_parameter(server):
 
 
 @pytest.mark.parametrize("q", ["dang ky khai sinh", "đăng ký khai sinh", "ĐĂNG KÝ KHAI SINH",
-                               "Dang Ky Khai Sinh", "  dang   ky khai sinh "])
+                               "Dang Ky Khai Sinh", "  dang   ky khai sinh ",
+                               unicodedata.normalize("NFD", "Đăng ký khai sinh")],
+                         ids=["ascii", "accented", "upper_case", "title_case", "extra_spaces",
+                              "nfd"])
 def test_birth_registration_search(server, q):
     body = search(server, q=q)
     first = body["items"][0]
@@ -144,11 +148,14 @@ def test_field_and_agency_filters(server):
     assert search(server, agency="NO_SUCH_AGENCY")["total"] == 0
 
 
-@pytest.mark.parametrize("value", ["%", "_", "*", "?", "--"])
-def test_field_filter_without_letters_matches_nothing(server, value):
+def test_field_filter_without_letters_matches_nothing(server):
     """A field filter that names no field matches nothing; it is not silently dropped."""
-    body = search(server, field=value)
-    assert body["total"] == 0, f"field={value!r} matched {body['total']} procedures"
+    matched = {}
+    for value in ("%", "_", "*", "?", "--"):
+        total = search(server, field=value)["total"]
+        if total:
+            matched[value] = total
+    assert not matched, f"field filters that matched procedures: {matched}"
 
 
 def test_combined_filters(server):

@@ -4,6 +4,7 @@ ancestors, and the accounts of a unit."""
 from __future__ import annotations
 
 import collections
+import unicodedata
 import urllib.parse
 
 import pytest
@@ -116,7 +117,10 @@ def test_unknown_query_parameter(server, query):
     assert err["field"] == query.split("&")[-1].split("=")[0]
 
 
-@pytest.mark.parametrize("q", ["xuan hoa", "Xuân Hòa", "XUÂN HÒA", "xuân hoà", "XUAN HOA"])
+@pytest.mark.parametrize("q", ["xuan hoa", "Xuân Hòa", "XUÂN HÒA", "xuân hoà", "XUAN HOA",
+                               unicodedata.normalize("NFD", "Xuân Hòa")],
+                         ids=["ascii", "accented", "upper_case", "old_tone_mark", "upper_ascii",
+                              "nfd"])
 def test_search_is_accent_insensitive(server, q):
     body = units(server, parent="25", q=q)
     assert [u["code"] for u in body["items"]] == ["08746"]

@@ -8,6 +8,20 @@
 namespace motcua {
 namespace {
 
+// True iff every query word is one of `sorted_words`; the last query word may also be a prefix
+// of one (typing in progress).
+bool HasAllWords(const std::vector<std::string>& sorted_words,
+                 const std::vector<std::string_view>& query) {
+  for (size_t i = 0; i < query.size(); ++i) {
+    auto it = std::lower_bound(sorted_words.begin(), sorted_words.end(), query[i],
+                               [](const std::string& w, std::string_view q) { return w < q; });
+    if (it == sorted_words.end()) return false;
+    bool ok = i + 1 == query.size() ? std::string_view(*it).starts_with(query[i]) : *it == query[i];
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // True iff every word of `words` starts some word of `text` (both folded). The last query word
 // may be a prefix (typing in progress); the others must match whole words.
 bool MatchesAll(std::string_view text, const std::vector<std::string_view>& words) {
@@ -60,6 +74,11 @@ CatalogEntry MakeCatalogEntry(Procedure p, int64_t version, Instant imported_at)
   std::string text = e.folded_name + " | " + e.folded_field + " | " + FoldForSearch(p.id) + " " +
                      FoldForSearch(p.national_code);
   for (const auto& k : p.keywords) text += " | " + FoldForSearch(k);
+  for (std::string_view w : SplitWords(text)) {
+    if (w != "|") e.words.emplace_back(w);
+  }
+  std::sort(e.words.begin(), e.words.end());
+  e.words.erase(std::unique(e.words.begin(), e.words.end()), e.words.end());
   e.folded_text = std::move(text);
   e.procedure = std::move(p);
   return e;
@@ -95,7 +114,7 @@ CatalogPage Catalog::Search(const CatalogQuery& query) const {
     if (!folded_field.empty() && e.folded_field != folded_field) continue;
     int score = 0;
     if (!words.empty()) {
-      if (!MatchesAll(e.folded_text, words)) continue;
+      if (!HasAllWords(e.words, words)) continue;
       if (ContainsPhrase(e.folded_name, folded_q)) score += 100;
       if (MatchesAll(e.folded_name, words)) score += 50;
       if (ContainsPhrase(e.folded_text, folded_q)) score += 20;

@@ -18,11 +18,12 @@ struct CatalogEntry {
   Procedure procedure;
   int64_t version = 1;
   Instant imported_at{};
-  std::string detail_json;   // the full record plus version and imported_at
-  std::string summary_json;  // the fields a listing shows
-  std::string folded_name;   // FoldForSearch(name)
-  std::string folded_field;  // FoldForSearch(field)
-  std::string folded_text;   // name, keywords, field, ids: what q= matches against
+  std::string detail_json;         // the full record plus version and imported_at
+  std::string summary_json;        // the fields a listing shows
+  std::string folded_name;         // FoldForSearch(name)
+  std::string folded_field;        // FoldForSearch(field)
+  std::string folded_text;         // name, keywords, field, ids: what q= matches against
+  std::vector<std::string> words;  // the distinct words of folded_text, sorted
 };
 
 // Builds one entry (serialises the JSON and the folded search text).
