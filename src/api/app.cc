@@ -22,7 +22,8 @@ bool SafeRequestId(std::string_view id) {
   return true;
 }
 
-// The value of cookie `name` in a Cookie header, or "".
+}  // namespace
+
 std::string_view CookieValue(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     size_t semi = header.find(';');
@@ -36,9 +37,20 @@ std::string_view CookieValue(std::string_view header, std::string_view name) {
   return {};
 }
 
+namespace {
+
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 
 }  // namespace
+
+std::string_view SessionToken(const Request& req, bool* via_cookie) {
+  std::string_view authz = req.Header("authorization");
+  *via_cookie = false;
+  if (!authz.empty()) return authz.starts_with("Bearer ") ? authz.substr(7) : std::string_view();
+  std::string_view token = CookieValue(req.Header("cookie"), "motcua_session");
+  *via_cookie = !token.empty();
+  return token;
+}
 
 App::App(storage::SqlStore& store, const Clock& clock, Random& random, AppConfig config)
     : store_(store),
@@ -155,18 +167,12 @@ void App::RefreshLoop() {
 Result<const Principal*> App::Authenticate(const Request& req, const Route& route,
                                            Principal& storage) {
   std::string_view authz = req.Header("authorization");
-  std::string_view token;
-  bool via_cookie = false;
-  if (!authz.empty()) {
-    if (authz.size() < 8 || authz.substr(0, 7) != "Bearer ") {
-      return Fail(ErrorCode::kUnauthenticated, "Use 'Authorization: Bearer <token>'.",
-                  "Dùng 'Authorization: Bearer <mã phiên>'.");
-    }
-    token = authz.substr(7);
-  } else {
-    token = CookieValue(req.Header("cookie"), "motcua_session");
-    via_cookie = !token.empty();
+  if (!authz.empty() && (authz.size() < 8 || !authz.starts_with("Bearer "))) {
+    return Fail(ErrorCode::kUnauthenticated, "Use 'Authorization: Bearer <token>'.",
+                "Dùng 'Authorization: Bearer <mã phiên>'.");
   }
+  bool via_cookie = false;
+  std::string_view token = SessionToken(req, &via_cookie);
   if (token.empty()) {
     if (route.doc.auth) return Fail(ErrorCode::kUnauthenticated);
     return nullptr;
@@ -194,7 +200,7 @@ asio::awaitable<Response> App::Handle(Request& req) {
   if (std::string_view incoming = req.Header("x-request-id"); SafeRequestId(incoming)) {
     request_id = incoming;
   } else {
-    request_id = node_prefix_ + "-" + std::to_string(request_seq_.fetch_add(1) + 1);
+    request_id = NewRequestId();
   }
   size_t route_index = metrics_->unmatched_index();
   Principal principal_storage;
@@ -207,11 +213,13 @@ asio::awaitable<Response> App::Handle(Request& req) {
     if (!target) {
       res = ErrorResponse(target.error(), request_id);
     } else {
-      bool path_matched = false;
-      route = router_.Match(req.method, req.path, params, &path_matched);
+      std::string allowed;
+      route = router_.Match(req.method, req.path, params, &allowed);
       if (route == nullptr) {
         res = ErrorResponse(
-            Error{path_matched ? ErrorCode::kMethodNotAllowed : ErrorCode::kNotFound}, request_id);
+            Error{allowed.empty() ? ErrorCode::kNotFound : ErrorCode::kMethodNotAllowed},
+            request_id);
+        if (!allowed.empty()) res.headers.emplace_back("Allow", allowed);
       }
     }
     if (route != nullptr) {
@@ -261,6 +269,10 @@ asio::awaitable<Response> App::Handle(Request& req) {
   line += "}";
   LogLine(line);
   co_return res;
+}
+
+std::string App::NewRequestId() {
+  return node_prefix_ + "-" + std::to_string(request_seq_.fetch_add(1) + 1);
 }
 
 Response JsonResponse(int status, std::string body) {

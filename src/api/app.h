@@ -47,6 +47,7 @@ class App final : public HttpApp {
   Status Load();
   boost::asio::awaitable<Response> Handle(Request& req) override;
   Metrics& metrics() override { return *metrics_; }
+  std::string NewRequestId() override;
 
   // Accessors for handlers.
   std::shared_ptr<const UnitDirectory> units() const;
@@ -128,6 +129,12 @@ void RegisterUnitRoutes(App& app, Router& router);
 void RegisterCatalogRoutes(App& app, Router& router);
 void RegisterAuthRoutes(App& app, Router& router);
 void RegisterStaticRoutes(App& app, Router& router);
+
+// The value of cookie `name` in a Cookie header (exact name match), or "".
+std::string_view CookieValue(std::string_view header, std::string_view name);
+// The session token a request carries: the bearer token, else the motcua_session cookie (then
+// `*via_cookie` is set). Empty if none.
+std::string_view SessionToken(const Request& req, bool* via_cookie);
 
 // Builds the OpenAPI 3.1 document from the documented routes.
 std::string BuildOpenApi(const Router& router);

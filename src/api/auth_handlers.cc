@@ -100,18 +100,8 @@ void RegisterAuthRoutes(App& app, Router& router) {
 
   router.Add("POST", "/api/v1/auth/logout",
              [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-               std::string_view authz = ctx.request.Header("authorization");
-               std::string token;
-               if (authz.starts_with("Bearer ")) {
-                 token = std::string(authz.substr(7));
-               } else {
-                 std::string_view cookies = ctx.request.Header("cookie");
-                 size_t pos = cookies.find("motcua_session=");
-                 if (pos != std::string_view::npos) {
-                   std::string_view v = cookies.substr(pos + 15);
-                   token = std::string(v.substr(0, v.find(';')));
-                 }
-               }
+               bool via_cookie = false;  // the very token that authenticated this request
+               std::string_view token = SessionToken(ctx.request, &via_cookie);
                if (auto st = app.auth().Logout(token); !st) co_return ErrorResponse(st.error());
                Response res;
                res.status = 204;

@@ -111,6 +111,7 @@ void RegisterCatalogRoutes(App& app, Router& router) {
         if (id.size() > 32) co_return ErrorResponse(not_found);
         auto versions = app.store().LoadProcedureVersions(id);
         if (!versions) co_return ErrorResponse(versions.error());
+        if (versions->empty()) co_return ErrorResponse(not_found);
         for (const ProcedureRecord& rec : *versions) {
           if (rec.version != want) continue;
           boost::system::error_code ec;

@@ -72,8 +72,10 @@ void RegisterUnitRoutes(App& app, Router& router) {
           }
           pool = dir->Children(*parent);
         } else {
+          // No parent: the provinces, or every unit of another category (or matching q).
+          bool roots_only = !all && want == UnitCategory::kAdministrative && folded_q.empty();
           for (const Unit& u : dir->All()) {
-            if (u.parent_code.empty() || !folded_q.empty()) pool.push_back(&u);
+            if (!roots_only || u.parent_code.empty()) pool.push_back(&u);
           }
         }
         boost::json::array items;

@@ -21,9 +21,11 @@ void FromBeast(http::request<http::string_body>& msg, Request& req) {
 http::response<http::string_body> ToBeast(Response& res, unsigned version, bool keep_alive,
                                           bool head) {
   http::response<http::string_body> out{static_cast<http::status>(res.status), version};
-  out.set(http::field::content_type, res.content_type);
+  bool no_content = res.status == 204 || res.status == 304;
+  if (!no_content) out.set(http::field::content_type, res.content_type);
   for (auto& [k, v] : res.headers) out.insert(k, v);
   out.keep_alive(keep_alive);
+  if (no_content) return out;  // no body and no Content-Length (RFC 9110 §8.6)
   size_t length = res.body.size();
   if (!head) out.body() = std::move(res.body);
   out.content_length(length);

@@ -38,8 +38,8 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Route
 
 const Route* Router::Match(std::string_view method, std::string_view path,
                            std::vector<std::pair<std::string_view, std::string>>& params,
-                           bool* path_matched) const {
-  *path_matched = false;
+                           std::string* allowed) const {
+  allowed->clear();
   if (path.empty() || path[0] != '/') return nullptr;
   std::vector<std::string_view> segs = Split(path);
   for (const Route& r : routes_) {
@@ -59,7 +59,9 @@ const Route* Router::Match(std::string_view method, std::string_view path,
     }
     if (!ok) continue;
     if (r.method == method || (method == "HEAD" && r.method == "GET")) return &r;
-    *path_matched = true;
+    if (!allowed->empty()) *allowed += ", ";
+    *allowed += r.method;
+    if (r.method == "GET") *allowed += ", HEAD";
   }
   params.clear();
   return nullptr;

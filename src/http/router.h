@@ -63,11 +63,12 @@ class Router {
  public:
   // Adds a route. Patterns are absolute paths whose segments are literals or {name}.
   void Add(std::string method, std::string pattern, Handler handler, RouteDoc doc);
-  // Finds the route for `method` and `path`, filling `params`. If the path matches another
-  // method only, sets `*path_matched` and returns nullptr (405).
+  // Finds the route for `method` and `path`, filling `params`. If the path matches other
+  // methods only, returns nullptr and lists them in `*allowed` ("GET, HEAD"; for 405's Allow);
+  // `*allowed` stays empty when no route has this path (404).
   const Route* Match(std::string_view method, std::string_view path,
                      std::vector<std::pair<std::string_view, std::string>>& params,
-                     bool* path_matched) const;
+                     std::string* allowed) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

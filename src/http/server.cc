@@ -3,8 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -20,11 +21,26 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
+namespace {
+
+size_t ThreadCount(size_t wanted) {
+  return wanted != 0 ? wanted : std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(size_t n) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
+}  // namespace
+
 Server::Server(ServerOptions options, HttpApp& app)
-    : options_(std::move(options)), app_(app), ioc_(), acceptor_(ioc_) {
-  if (options_.threads == 0) {
-    options_.threads = std::max(1u, std::thread::hardware_concurrency());
-  }
+    : options_(std::move(options)),
+      app_(app),
+      contexts_(MakeContexts(ThreadCount(options_.threads))),
+      acceptor_(*contexts_[0]) {
+  options_.threads = contexts_.size();
 }
 
 Server::~Server() { Stop(); }
@@ -53,30 +69,37 @@ Status Server::Listen() {
 }
 
 void Server::Run() {
-  asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+  asio::signal_set signals(*contexts_[0], SIGINT, SIGTERM);
   signals.async_wait([this](const beast::error_code&, int) { Stop(); });
   asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
+  // Idle contexts must not return from run() before their first connection arrives.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& c : contexts_) guards.push_back(asio::make_work_guard(*c));
   std::vector<std::thread> pool;
-  for (size_t i = 1; i < options_.threads; ++i) pool.emplace_back([this] { ioc_.run(); });
-  ioc_.run();
+  for (size_t i = 1; i < contexts_.size(); ++i) {
+    pool.emplace_back([this, i] { contexts_[i]->run(); });
+  }
+  contexts_[0]->run();
   for (auto& t : pool) t.join();
 }
 
 void Server::Stop() {
-  asio::post(ioc_, [this] {
+  asio::post(*contexts_[0], [this] {
     beast::error_code ec;
     acceptor_.close(ec);
   });
-  ioc_.stop();
+  for (auto& c : contexts_) c->stop();
 }
 
 asio::awaitable<void> Server::Accept() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kAsTuple);
+    asio::io_context& target = *contexts_[next_context_];
+    next_context_ = (next_context_ + 1) % contexts_.size();
+    auto [ec, socket] = co_await acceptor_.async_accept(target, kAsTuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
       // Out of file descriptors or similar: back off briefly instead of spinning.
-      asio::steady_timer t(ioc_, std::chrono::milliseconds(50));
+      asio::steady_timer t(*contexts_[0], std::chrono::milliseconds(50));
       co_await t.async_wait(kAsTuple);
       continue;
     }
@@ -118,8 +141,10 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
   auto conn = std::make_shared<Connection>(std::move(socket));
   if (static_cast<size_t>(metrics.connections()) >= limits.max_connections) {
     metrics.ConnectionRejected();
+    std::string id = app_.NewRequestId();
     Response res = ErrorResponse(
-        Error{ErrorCode::kUnavailable, "Too many connections.", "Quá nhiều kết nối."});
+        Error{ErrorCode::kUnavailable, "Too many connections.", "Quá nhiều kết nối."}, id);
+    res.headers.emplace_back("X-Request-Id", id);
     auto out = ToBeast(res, 11, false, false);
     Arm(conn, std::chrono::milliseconds(2000));
     co_await http::async_write(conn->socket, out, kAsTuple);
@@ -150,7 +175,9 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
         break;
       }
       Error error = conn->timed_out ? Error{ErrorCode::kTimeout} : ReadError(rec);
-      Response res = ErrorResponse(error);
+      std::string id = app_.NewRequestId();
+      Response res = ErrorResponse(error, id);
+      res.headers.emplace_back("X-Request-Id", id);
       metrics.Observe(metrics.unmatched_index(), res.status, std::chrono::nanoseconds(0));
       LogLine("{\"level\":\"info\",\"msg\":\"unreadable request\",\"client\":\"" + client_ip +
               "\",\"status\":" + std::to_string(res.status) + ",\"error\":\"" +

@@ -1,6 +1,7 @@
 // The HTTP/1.1 server: Boost.Beast over Asio with C++20 coroutines, one coroutine per connection,
-// an io_context run by a pool of threads sized to the cores, keep-alive, and every limit from
-// Limits enforced while reading (header and body size, idle and read timeouts, connections).
+// one single-threaded io_context per core (connections are dealt round-robin, so a connection
+// never needs a strand and threads share no queue), keep-alive, and every limit from Limits
+// enforced while reading (header and body size, idle and read timeouts, connections).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,8 @@ class HttpApp {
   // Produces the response for `req`. Must not throw; failures are error responses.
   virtual boost::asio::awaitable<Response> Handle(Request& req) = 0;
   virtual Metrics& metrics() = 0;
+  // A fresh request id, for answers the server gives without the app (unreadable requests).
+  virtual std::string NewRequestId() = 0;
 };
 
 struct ServerOptions {
@@ -55,7 +58,8 @@ class Server {
 
   ServerOptions options_;
   HttpApp& app_;
-  boost::asio::io_context ioc_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;  // [0] also accepts
+  size_t next_context_ = 0;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
 };

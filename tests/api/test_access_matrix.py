@@ -111,7 +111,7 @@ class Cell(NamedTuple):
     route: str
     account: str
     context: str
-    unit: str | None
+    target: str | None  # the unit code; for public endpoints the concrete path
     expected: int
 
     @property
@@ -171,7 +171,7 @@ _anonymous_bodies: dict = {}
 
 @pytest.mark.parametrize("cell", PUBLIC_CELLS, ids=lambda c: c.id)
 def test_public_endpoint(server, tokens, cell):
-    path = cell.unit  # the concrete path
+    path = cell.target
     token = None if cell.context == "no_token" else tokens[cell.account]
     r = server.get(path, token=token)
     assert r.status == cell.expected, r
@@ -189,11 +189,11 @@ def test_public_endpoint(server, tokens, cell):
 @pytest.mark.parametrize("cell", READ_CELLS, ids=lambda c: c.id)
 def test_read_unit_users(server, tokens, cell):
     token = None if cell.context == "no_token" else tokens[cell.account]
-    r = server.get(f"/api/v1/units/{cell.unit}/users", token=token)
+    r = server.get(f"/api/v1/units/{cell.target}/users", token=token)
     if cell.expected == 200:
         assert r.status == 200, r
         items = r.json()["items"]
-        assert all(u["unit"] == cell.unit for u in items)
+        assert all(u["unit"] == cell.target for u in items)
         if cell.context == "own_unit":
             assert cell.account in {u["username"] for u in items}
     elif cell.expected == 401:
@@ -217,18 +217,18 @@ def test_create_user(server, tokens, admin_token, cell):
     token = None if cell.context == "no_token" else tokens[cell.account]
     count = server.user_count()
     r = server.post("/api/v1/users", {"username": username, "password": password,
-                                      "role": "reception", "unit": cell.unit,
+                                      "role": "reception", "unit": cell.target,
                                       "full_name": "Ô ma trận"}, token=token)
-    admin_view = server.get(f"/api/v1/units/{cell.unit}/users", token=admin_token)
+    admin_view = server.get(f"/api/v1/units/{cell.target}/users", token=admin_token)
     if cell.expected == 201:
         assert r.status == 201, r
         body = r.json()
         assert (body["username"], body["role"], body["unit"]) == (username, "reception",
-                                                                 cell.unit)
+                                                                 cell.target)
         assert server.user_count() == count + 1
         assert username in {u["username"] for u in admin_view.json()["items"]}
         login = server.login(username, password)
-        assert login.status == 200 and login.json()["unit"] == cell.unit
+        assert login.status == 200 and login.json()["unit"] == cell.target
         return
     if cell.expected == 401:
         check_error_body(r, 401, "unauthenticated", None)
@@ -240,7 +240,7 @@ def test_create_user(server, tokens, admin_token, cell):
     if admin_view.status == 200:
         assert username not in {u["username"] for u in admin_view.json()["items"]}
     else:
-        assert admin_view.status == 403 and cell.unit in ("00004", "01")
+        assert admin_view.status == 403 and cell.target in ("00004", "01")
     check_error_body(server.login(username, password), 401, "bad_credentials")
 
 

@@ -94,6 +94,13 @@ def test_birth_registration_search(server, q):
     assert body["total"] == search(server, q="dang ky khai sinh")["total"]
 
 
+def test_search_while_typing(server):
+    """The last word may be a prefix (typing in progress); earlier words must be whole."""
+    typing = search(server, q="dang ky khai si")
+    assert typing["items"][0]["id"] == "HT-001"
+    assert "HT-001" not in {i["id"] for i in all_items(server, q="dang ky kh sinh")}
+
+
 def test_search_url_encoded_upper_case(server):
     path = "/api/v1/procedures?q=%C4%90%C4%82NG%20K%C3%9D%20KHAI%20SINH"  # ĐĂNG KÝ KHAI SINH
     r = server.get(path)

@@ -42,18 +42,18 @@ TEST(Router, MatchesParamsAndMethods) {
   router.Add("GET", "/api/v1/units/{code}/users", h, {});
   router.Add("POST", "/api/v1/users", h, {});
   std::vector<std::pair<std::string_view, std::string>> params;
-  bool path_matched = false;
-  const Route* r = router.Match("GET", "/api/v1/units/08746", params, &path_matched);
+  std::string allowed;
+  const Route* r = router.Match("GET", "/api/v1/units/08746", params, &allowed);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->pattern, "/api/v1/units/{code}");
   ASSERT_EQ(params.size(), 1u);
   EXPECT_EQ(params[0].second, "08746");
-  EXPECT_NE(router.Match("GET", "/api/v1/units/08746/users", params, &path_matched), nullptr);
-  EXPECT_EQ(router.Match("GET", "/api/v1/users", params, &path_matched), nullptr);
-  EXPECT_TRUE(path_matched);  // 405
-  EXPECT_EQ(router.Match("GET", "/api/v1/units/", params, &path_matched), nullptr);
-  EXPECT_FALSE(path_matched);  // 404
-  EXPECT_NE(router.Match("HEAD", "/api/v1/units/x", params, &path_matched), nullptr);
+  EXPECT_NE(router.Match("GET", "/api/v1/units/08746/users", params, &allowed), nullptr);
+  EXPECT_EQ(router.Match("GET", "/api/v1/users", params, &allowed), nullptr);
+  EXPECT_EQ(allowed, "POST");  // 405
+  EXPECT_EQ(router.Match("GET", "/api/v1/units/", params, &allowed), nullptr);
+  EXPECT_EQ(allowed, "");  // 404
+  EXPECT_NE(router.Match("HEAD", "/api/v1/units/x", params, &allowed), nullptr);
 }
 
 TEST(Limits, SetByName) {

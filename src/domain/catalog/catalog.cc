@@ -111,7 +111,7 @@ CatalogPage Catalog::Search(const CatalogQuery& query) const {
     if (!query.level.empty() && p.level != query.level) continue;
     if (!query.online_level.empty() && p.online_level != query.online_level) continue;
     if (!query.agency.empty() && p.agency_kind != query.agency) continue;
-    if (!folded_field.empty() && e.folded_field != folded_field) continue;
+    if (!query.field.empty() && e.folded_field != folded_field) continue;
     int score = 0;
     if (!words.empty()) {
       if (!HasAllWords(e.words, words)) continue;
