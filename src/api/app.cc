@@ -59,13 +59,23 @@ App::App(storage::SqlStore& store, const Clock& clock, Random& random, AppConfig
       config_(std::move(config)),
       login_limiter_(clock, config_.limits.login_per_minute_per_client,
                      config_.limits.login_burst_per_client),
+      public_limiter_(clock, config_.limits.public_lookups_per_minute_per_client,
+                      config_.limits.public_lookups_burst_per_client),
       hash_pool_(std::max<size_t>(1, config_.limits.max_concurrent_hashes)) {
   auth_ = std::make_unique<AuthService>(store_, clock_, random_, config_.auth);
+  calendar_ = std::make_shared<const WorkingCalendar>(config_.working_hours,
+                                                      std::vector<CalendarOverride>{});
+  deadlines_ = std::make_unique<CalendarDeadlines>([this] { return calendar(); });
+  dossiers_ = std::make_unique<DossierService>(
+      store_, clock_, *deadlines_, [this] { return catalog(); }, [this] { return units(); },
+      config_.province_code);
   RegisterSystemRoutes(*this, router_);
   RegisterUnitRoutes(*this, router_);
   RegisterCatalogRoutes(*this, router_);
   RegisterAuthRoutes(*this, router_);
   RegisterStaticRoutes(*this, router_);
+  RegisterDossierRoutes(*this, router_);
+  RegisterCalendarRoutes(*this, router_);
   std::vector<std::string> names;
   for (const Route& r : router_.routes()) names.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(std::move(names));
@@ -93,6 +103,27 @@ std::shared_ptr<const UnitDirectory> App::units() const {
 std::shared_ptr<const Catalog> App::catalog() const {
   std::lock_guard lock(snapshot_mu_);
   return catalog_;
+}
+
+std::shared_ptr<const WorkingCalendar> App::calendar() const {
+  std::lock_guard lock(snapshot_mu_);
+  return calendar_;
+}
+
+Status App::LoadCalendar() {
+  auto rows = store_.LoadCalendarOverrides();
+  if (!rows) return tl::unexpected(rows.error());
+  std::vector<CalendarOverride> overrides;
+  for (const auto& r : *rows) {
+    auto t = ParseIso8601(r.day + "T00:00:00Z");
+    if (!t) continue;
+    overrides.push_back({std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(*t)),
+                         r.working, r.reason_vi, r.reason_en});
+  }
+  auto cal = std::make_shared<const WorkingCalendar>(config_.working_hours, std::move(overrides));
+  std::lock_guard lock(snapshot_mu_);
+  calendar_ = std::move(cal);
+  return {};
 }
 
 Status App::LoadUnits() {
@@ -137,6 +168,7 @@ Status App::Load() {
   if (!stamps) return tl::unexpected(stamps.error());
   if (auto st = LoadUnits(); !st) return st;
   if (auto st = LoadCatalog(); !st) return st;
+  if (auto st = LoadCalendar(); !st) return st;
   units_stamp_ = stamps->first;
   catalog_stamp_ = stamps->second;
   if (!refresh_thread_.joinable()) refresh_thread_ = std::thread([this] { RefreshLoop(); });
@@ -150,7 +182,7 @@ void App::RefreshLoop() {
     if (stopping_) break;
     lock.unlock();
     if (auto stamps = store_.DataStamps(); stamps) {
-      if (stamps->first != units_stamp_ && LoadUnits()) {
+      if (stamps->first != units_stamp_ && LoadUnits() && LoadCalendar()) {
         units_stamp_ = stamps->first;
         LogInfo("units reloaded");
       }

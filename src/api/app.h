@@ -20,7 +20,10 @@
 #include "common/random.h"
 #include "domain/auth/auth_service.h"
 #include "domain/auth/rate_limiter.h"
+#include "domain/calendar/working_calendar.h"
 #include "domain/catalog/catalog.h"
+#include "domain/dossier/calendar_deadlines.h"
+#include "domain/dossier/dossier_service.h"
 #include "domain/units/unit.h"
 #include "http/limits.h"
 #include "http/router.h"
@@ -35,6 +38,7 @@ struct AppConfig {
   AuthConfig auth;
   bool cookie_secure = false;                // add "Secure" to cookies (set behind a TLS proxy)
   std::chrono::seconds refresh_interval{5};  // how often to look for catalog/unit changes
+  WorkingHours working_hours;                // office hours and the 15:00 cut-off
 };
 
 class App final : public HttpApp {
@@ -52,6 +56,11 @@ class App final : public HttpApp {
   // Accessors for handlers.
   std::shared_ptr<const UnitDirectory> units() const;
   std::shared_ptr<const Catalog> catalog() const;
+  std::shared_ptr<const WorkingCalendar> calendar() const;
+  DossierService& dossiers() { return *dossiers_; }
+  RateLimiter& public_limiter() { return public_limiter_; }
+  // Rebuilds the calendar snapshot from the stored overrides (after an admin edit).
+  Status LoadCalendar();
   storage::SqlStore& store() { return store_; }
   AuthService& auth() { return *auth_; }
   const AppConfig& config() const { return config_; }
@@ -103,6 +112,9 @@ class App final : public HttpApp {
   AppConfig config_;
   std::unique_ptr<AuthService> auth_;
   RateLimiter login_limiter_;
+  RateLimiter public_limiter_;
+  std::unique_ptr<CalendarDeadlines> deadlines_;
+  std::unique_ptr<DossierService> dossiers_;
   Router router_;
   std::unique_ptr<Metrics> metrics_;
   std::string openapi_json_;
@@ -114,6 +126,7 @@ class App final : public HttpApp {
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const UnitDirectory> units_;
   std::shared_ptr<const Catalog> catalog_;
+  std::shared_ptr<const WorkingCalendar> calendar_;
   std::string catalog_stamp_;
   std::string units_stamp_;
 
@@ -129,6 +142,8 @@ void RegisterUnitRoutes(App& app, Router& router);
 void RegisterCatalogRoutes(App& app, Router& router);
 void RegisterAuthRoutes(App& app, Router& router);
 void RegisterStaticRoutes(App& app, Router& router);
+void RegisterDossierRoutes(App& app, Router& router);
+void RegisterCalendarRoutes(App& app, Router& router);
 
 // The value of cookie `name` in a Cookie header (exact name match), or "".
 std::string_view CookieValue(std::string_view header, std::string_view name);

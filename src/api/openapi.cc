@@ -91,9 +91,9 @@ std::string BuildOpenApi(const Router& router) {
     op["responses"] = std::move(responses);
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    boost::json::object& item = paths[r.pattern].emplace_object();
-    (void)item;
-    paths[r.pattern].as_object()[method] = std::move(op);
+    boost::json::value& item = paths[r.pattern];
+    if (!item.is_object()) item.emplace_object();
+    item.as_object()[method] = std::move(op);
   }
   boost::json::object doc{
       {"openapi", "3.1.0"},

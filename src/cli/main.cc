@@ -350,6 +350,37 @@ int CmdImport(const Args& a) {
   return 0;
 }
 
+int CmdAudit(const Args& a) {
+  if (a.positional.size() != 1 || a.positional[0] != "verify") {
+    std::fprintf(stderr, "motcua audit: the only action is 'verify' (see motcua audit --help)\n");
+    return 2;
+  }
+  auto store = Open(a);
+  if (!store) {
+    PrintError("audit", store.error());
+    return 1;
+  }
+  if (auto st = (*store)->CheckSchema(); !st) {
+    PrintError("audit", st.error());
+    return 1;
+  }
+  auto entries = (*store)->LoadAudit("");
+  auto head = (*store)->AuditHead();
+  if (!entries || !head) {
+    PrintError("audit", entries ? head.error() : entries.error());
+    return 1;
+  }
+  AuditVerification v = VerifyAuditChain(*entries, head->first, head->second);
+  if (!v.ok) {
+    std::printf("audit chain BROKEN at entry %lld: %s\n", static_cast<long long>(v.first_bad_seq),
+                v.problem.c_str());
+    return 1;
+  }
+  std::printf("audit chain ok: %lld entries, head %s\n", static_cast<long long>(v.entries),
+              head->second.empty() ? "-" : head->second.substr(0, 16).c_str());
+  return 0;
+}
+
 int CmdVersion(const Args&) {
   std::printf("motcua %s (schema %d)\n", MOTCUA_VERSION, storage::LatestSchemaVersion());
   return 0;
@@ -407,6 +438,12 @@ std::vector<Command> Commands() {
        {"db", "province", "now"},
        {},
        CmdImport},
+      {"audit",
+       "motcua audit verify [--db URL]\n  Checks the hash chain of the audit trail: any edited,\n"
+       "  inserted or deleted entry is reported (exit 1).\n",
+       {"db"},
+       {},
+       CmdAudit},
       {"version", "motcua version\n  Prints the version and schema version.\n", {}, {}, CmdVersion},
   };
 }

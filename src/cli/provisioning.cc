@@ -6,6 +6,7 @@
 
 #include "api/embedded_files.h"
 #include "common/json.h"
+#include "domain/calendar/working_calendar.h"
 #include "domain/catalog/procedure.h"
 
 namespace motcua {
@@ -89,6 +90,22 @@ Status InitDatabase(storage::SqlStore& store, std::string_view province_code, In
   }
   std::printf("units: bundled units of Vietnam and agencies of province %.*s imported\n",
               static_cast<int>(province_code.size()), province_code.data());
+  // The bundled official calendar overrides, on first init only (admins edit them afterwards).
+  auto existing = store.LoadCalendarOverrides();
+  if (!existing) return tl::unexpected(existing.error());
+  if (existing->empty()) {
+    auto overrides = ParseCalendarOverridesCsv(Embedded("/calendar-overrides.csv"));
+    if (!overrides) return tl::unexpected(overrides.error());
+    std::vector<Store::CalendarOverrideRow> rows;
+    for (const CalendarOverride& o : *overrides) {
+      char day[16];
+      std::snprintf(day, sizeof day, "%04d-%02u-%02u", int(o.date.year()), unsigned(o.date.month()),
+                    unsigned(o.date.day()));
+      rows.push_back({day, o.working, o.reason_vi, o.reason_en});
+    }
+    if (auto st = store.UpsertCalendarOverrides(rows); !st) return st;
+    std::printf("calendar: %zu official overrides imported\n", rows.size());
+  }
   auto summary = ImportProcedures(store, Embedded("/procedures.json"), now);
   if (!summary) return tl::unexpected(summary.error().front());
   std::printf("procedures: %zu added, %zu changed, %zu unchanged\n", summary->added,

@@ -48,6 +48,8 @@ const std::vector<Field>& Fields() {
       Size("max_pending_hashes", &Limits::max_pending_hashes),
       Size("login_per_minute_per_client", &Limits::login_per_minute_per_client),
       Size("login_burst_per_client", &Limits::login_burst_per_client),
+      Size("public_lookups_per_minute_per_client", &Limits::public_lookups_per_minute_per_client),
+      Size("public_lookups_burst_per_client", &Limits::public_lookups_burst_per_client),
   };
   return kFields;
 }

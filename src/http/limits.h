@@ -26,6 +26,8 @@ struct Limits {
   size_t max_pending_hashes = 256;          // queued beyond that: 503
   double login_per_minute_per_client = 30;  // login attempts from one address
   double login_burst_per_client = 30;
+  double public_lookups_per_minute_per_client = 60;  // public dossier status lookups
+  double public_lookups_burst_per_client = 20;
 };
 
 // Sets one limit by name from text ("max_body_bytes", "1048576"; timeouts in milliseconds).

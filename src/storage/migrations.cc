@@ -92,6 +92,166 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_expiry ON sessions(expires_at);
 )sql"},
+      {2, R"sql(
+CREATE TABLE dossiers (
+  code TEXT PRIMARY KEY,
+  procedure_id TEXT NOT NULL,
+  procedure_version INTEGER NOT NULL,
+  channel INTEGER NOT NULL,
+  receiving_unit TEXT NOT NULL REFERENCES units(code),
+  current_unit TEXT NOT NULL REFERENCES units(code),
+  assignee_user_id INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  applicant_id_number TEXT NOT NULL,
+  applicant_name_folded TEXT NOT NULL,
+  applicant_user_id INTEGER NOT NULL DEFAULT 0,
+  submitted_at INTEGER NOT NULL,
+  received_at INTEGER,
+  due_at INTEGER,
+  due_sort INTEGER NOT NULL,
+  finished_at INTEGER,
+  returned_at INTEGER,
+  data TEXT NOT NULL
+);
+CREATE INDEX dossiers_queue ON dossiers(current_unit, due_sort, code);
+CREATE INDEX dossiers_queue_state ON dossiers(current_unit, state, due_sort, code);
+CREATE INDEX dossiers_applicant ON dossiers(applicant_user_id, due_sort, code);
+CREATE TABLE dossier_sequences (
+  prefix TEXT NOT NULL,
+  day TEXT NOT NULL,
+  last INTEGER NOT NULL,
+  PRIMARY KEY (prefix, day)
+);
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  request_sha256 TEXT NOT NULL,
+  dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY,
+  dossier_code TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  actor_user_id INTEGER NOT NULL,
+  actor_role TEXT NOT NULL,
+  actor_unit TEXT NOT NULL,
+  action TEXT NOT NULL,
+  state_before TEXT NOT NULL,
+  state_after TEXT NOT NULL,
+  note TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_events_dossier ON audit_events(dossier_code, seq);
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO audit_head VALUES (1, 0, '');
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  dossier_code TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_dossier ON outbox(dossier_code, id);
+CREATE TABLE calendar_overrides (
+  day TEXT PRIMARY KEY,
+  working INTEGER NOT NULL,
+  reason_vi TEXT NOT NULL,
+  reason_en TEXT NOT NULL
+);
+)sql",
+       R"sql(
+CREATE TABLE dossiers (
+  code TEXT PRIMARY KEY,
+  procedure_id TEXT NOT NULL,
+  procedure_version BIGINT NOT NULL,
+  channel BIGINT NOT NULL,
+  receiving_unit TEXT NOT NULL REFERENCES units(code),
+  current_unit TEXT NOT NULL REFERENCES units(code),
+  assignee_user_id BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  applicant_id_number TEXT NOT NULL,
+  applicant_name_folded TEXT NOT NULL,
+  applicant_user_id BIGINT NOT NULL DEFAULT 0,
+  submitted_at BIGINT NOT NULL,
+  received_at BIGINT,
+  due_at BIGINT,
+  due_sort BIGINT NOT NULL,
+  finished_at BIGINT,
+  returned_at BIGINT,
+  data TEXT NOT NULL
+);
+CREATE INDEX dossiers_queue ON dossiers(current_unit, due_sort, code);
+CREATE INDEX dossiers_queue_state ON dossiers(current_unit, state, due_sort, code);
+CREATE INDEX dossiers_applicant ON dossiers(applicant_user_id, due_sort, code);
+CREATE TABLE dossier_sequences (
+  prefix TEXT NOT NULL,
+  day TEXT NOT NULL,
+  last BIGINT NOT NULL,
+  PRIMARY KEY (prefix, day)
+);
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  request_sha256 TEXT NOT NULL,
+  dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE audit_events (
+  seq BIGINT PRIMARY KEY,
+  dossier_code TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  actor_user_id BIGINT NOT NULL,
+  actor_role TEXT NOT NULL,
+  actor_unit TEXT NOT NULL,
+  action TEXT NOT NULL,
+  state_before TEXT NOT NULL,
+  state_after TEXT NOT NULL,
+  note TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_events_dossier ON audit_events(dossier_code, seq);
+CREATE TABLE audit_head (
+  id BIGINT PRIMARY KEY CHECK (id = 1),
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO audit_head VALUES (1, 0, '');
+CREATE TABLE outbox (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  dossier_code TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
+CREATE INDEX outbox_dossier ON outbox(dossier_code, id);
+CREATE TABLE calendar_overrides (
+  day TEXT PRIMARY KEY,
+  working BIGINT NOT NULL,
+  reason_vi TEXT NOT NULL,
+  reason_en TEXT NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

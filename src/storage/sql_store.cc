@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "common/crypto.h"
+#include "storage/dossier_rows.h"
 #include "storage/migrations.h"
 #include "storage/open_store.h"
 #include "storage/postgres/pg_connection.h"
@@ -61,6 +62,59 @@ Result<T> Collect(Database& db, bool write, Fn fn) {
 Status Discard(const Result<SqlRows>& r) {
   if (!r) return tl::unexpected(r.error());
   return {};
+}
+
+// Appends `e` to the audit chain (assigning seq and hashes) inside the caller's transaction.
+Status AppendAudit(SqlConnection& c, AuditEntry e) {
+  auto head = c.Query("SELECT seq, hash FROM audit_head WHERE id = 1", {});
+  if (!head) return tl::unexpected(head.error());
+  e.seq = head->at(0).Int(0) + 1;
+  e.prev_hash = head->at(0).Str(1);
+  e.hash = AuditHash(e, e.prev_hash);
+  auto ins = c.Query(
+      "INSERT INTO audit_events (seq, dossier_code, at, actor_user_id, actor_role, actor_unit, "
+      "action, state_before, state_after, note, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, "
+      "$7, $8, $9, $10, $11, $12)",
+      {e.seq, e.dossier_code, Micros(e.at), e.actor_user_id, e.actor_role, e.actor_unit, e.action,
+       e.state_before, e.state_after, e.note, e.prev_hash, e.hash});
+  if (!ins) return tl::unexpected(ins.error());
+  return Discard(
+      c.Query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {e.seq, e.hash}));
+}
+
+Status AppendWrite(SqlConnection& c, const std::string& code, const DossierWrite& w) {
+  AuditEntry e = w.event;
+  e.dossier_code = code;
+  if (auto st = AppendAudit(c, std::move(e)); !st) return st;
+  for (const OutboxMessage& m : w.outbox) {
+    auto r = c.Query(
+        "INSERT INTO outbox (dossier_code, channel, recipient, subject, body, status, attempts, "
+        "next_attempt_at, last_error, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, "
+        "'', $7)",
+        {code, m.channel, m.recipient, m.subject, m.body, Micros(m.next_attempt_at),
+         Micros(m.created_at)});
+    if (!r) return tl::unexpected(r.error());
+  }
+  return {};
+}
+
+std::string SelectDossier() { return "SELECT " + std::string(kDossierColumns) + " FROM dossiers"; }
+
+AuditEntry ReadAudit(const SqlRow& r) {
+  AuditEntry e;
+  e.seq = r.Int(0);
+  e.dossier_code = r.Str(1);
+  e.at = FromMicros(r.Int(2));
+  e.actor_user_id = r.Int(3);
+  e.actor_role = r.Str(4);
+  e.actor_unit = r.Str(5);
+  e.action = r.Str(6);
+  e.state_before = r.Str(7);
+  e.state_after = r.Str(8);
+  e.note = r.Str(9);
+  e.prev_hash = r.Str(10);
+  e.hash = r.Str(11);
+  return e;
 }
 
 class SqlStoreImpl final : public SqlStore {
@@ -327,6 +381,225 @@ class SqlStoreImpl final : public SqlStore {
     });
   }
 
+  Result<CreatedDossier> CreateDossier(const NewDossier& nd) override {
+    return Collect<CreatedDossier>(*db_, true, [&](SqlConnection& c) -> Result<CreatedDossier> {
+      if (!nd.idempotency_key.empty()) {
+        auto seen =
+            c.Query("SELECT request_sha256, dossier_code FROM idempotency_keys WHERE key = $1",
+                    {nd.idempotency_key});
+        if (!seen) return tl::unexpected(seen.error());
+        if (!seen->empty()) {
+          if (seen->at(0).Str(0) != nd.request_sha256) {
+            return Fail(
+                ErrorCode::kConflict, "This Idempotency-Key was used for a different request.",
+                "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.", "Idempotency-Key");
+          }
+          auto rows = c.Query(SelectDossier() + " WHERE code = $1", {seen->at(0).Str(1)});
+          if (!rows) return tl::unexpected(rows.error());
+          if (rows->empty()) return Fail(ErrorCode::kInternal);
+          return CreatedDossier{ReadDossier(rows->at(0)), true};
+        }
+      }
+      Dossier d = nd.dossier;
+      auto day = FormatIso8601Vn(d.submitted_at).substr(0, 10);
+      auto seq = c.Query(
+          "INSERT INTO dossier_sequences (prefix, day, last) VALUES ($1, $2, 1) "
+          "ON CONFLICT (prefix, day) DO UPDATE SET last = dossier_sequences.last + 1 "
+          "RETURNING last",
+          {nd.code_prefix, day});
+      if (!seq) return tl::unexpected(seq.error());
+      auto code = FormatDossierCode(nd.code_prefix, d.submitted_at, seq->at(0).Int(0));
+      if (!code) return tl::unexpected(code.error());
+      d.code = *code;
+      d.version = 1;
+      std::vector<SqlValue> params = DossierParams(d);
+      std::string placeholders;
+      for (size_t i = 1; i <= kDossierColumnCount; ++i) {
+        placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
+      }
+      auto ins = c.Query("INSERT INTO dossiers (" + std::string(kDossierColumns) + ") VALUES (" +
+                             placeholders + ")",
+                         std::span<const SqlValue>(params));
+      if (!ins) return tl::unexpected(ins.error());
+      if (auto st = AppendWrite(c, d.code, nd.write); !st) return tl::unexpected(st.error());
+      if (!nd.idempotency_key.empty()) {
+        auto k = c.Query(
+            "INSERT INTO idempotency_keys (key, request_sha256, dossier_code, created_at) VALUES "
+            "($1, $2, $3, $4)",
+            {nd.idempotency_key, nd.request_sha256, d.code, Micros(d.submitted_at)});
+        if (!k) return tl::unexpected(k.error());
+      }
+      return CreatedDossier{std::move(d), false};
+    });
+  }
+
+  Result<std::optional<Dossier>> FindDossier(const std::string& code) override {
+    return Collect<std::optional<Dossier>>(
+        *db_, false, [&](SqlConnection& c) -> Result<std::optional<Dossier>> {
+          auto rows = c.Query(SelectDossier() + " WHERE code = $1", {code});
+          if (!rows) return tl::unexpected(rows.error());
+          if (rows->empty()) return std::optional<Dossier>();
+          return std::optional<Dossier>(ReadDossier(rows->at(0)));
+        });
+  }
+
+  Result<Dossier> UpdateDossier(const Dossier& d, int64_t expected_version,
+                                const DossierWrite& write) override {
+    return Collect<Dossier>(*db_, true, [&](SqlConnection& c) -> Result<Dossier> {
+      Dossier next = d;
+      next.version = expected_version + 1;
+      std::vector<SqlValue> params = DossierParams(next);
+      params.push_back(expected_version);
+      // Every column but the code (the key) is rewritten; $1 is the code, $20 the old version.
+      auto rows = c.Query(
+          "UPDATE dossiers SET procedure_id = $2, procedure_version = $3, channel = $4, "
+          "receiving_unit = $5, current_unit = $6, assignee_user_id = $7, state = $8, "
+          "version = $9, applicant_id_number = $10, applicant_name_folded = $11, "
+          "applicant_user_id = $12, submitted_at = $13, received_at = $14, due_at = $15, "
+          "due_sort = $16, finished_at = $17, returned_at = $18, data = $19 "
+          "WHERE code = $1 AND version = $20 RETURNING code",
+          std::span<const SqlValue>(params));
+      if (!rows) return tl::unexpected(rows.error());
+      if (rows->empty()) {
+        return Fail(ErrorCode::kConflict,
+                    "The dossier was changed by someone else; reload it and try again.",
+                    "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
+      }
+      if (auto st = AppendWrite(c, next.code, write); !st) return tl::unexpected(st.error());
+      return next;
+    });
+  }
+
+  Result<std::vector<Dossier>> ListDossiers(const DossierQuery& q) override {
+    return Collect<std::vector<Dossier>>(
+        *db_, false, [&](SqlConnection& c) -> Result<std::vector<Dossier>> {
+          std::string sql = SelectDossier() + " WHERE 1 = 1";
+          std::vector<SqlValue> params;
+          auto add = [&](std::string cond, SqlValue v) {
+            params.push_back(std::move(v));
+            size_t pos;
+            while ((pos = cond.find('?')) != std::string::npos) {
+              cond.replace(pos, 1, "$" + std::to_string(params.size()));
+            }
+            sql += " AND " + cond;
+          };
+          if (!q.units.empty()) {
+            std::string list;
+            for (const auto& u : q.units) {
+              params.push_back(u);
+              list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
+            }
+            sql += " AND current_unit IN (" + list + ")";
+          }
+          if (q.applicant_user_id != 0) add("applicant_user_id = ?", q.applicant_user_id);
+          if (q.state) add("state = ?", std::string(StateName(*q.state)));
+          if (!q.procedure_id.empty()) add("procedure_id = ?", q.procedure_id);
+          if (q.channel) add("channel = ?", int64_t{static_cast<int>(*q.channel)});
+          if (q.due_before) add("due_sort < ?", Micros(*q.due_before));
+          if (!q.code.empty()) add("code = ?", q.code);
+          if (!q.name_folded.empty()) {
+            add("applicant_name_folded LIKE ?", "%" + q.name_folded + "%");
+          }
+          if (q.after_due) {
+            params.push_back(*q.after_due);
+            params.push_back(q.after_code);
+            size_t n = params.size();
+            sql += " AND (due_sort > $" + std::to_string(n - 1) + " OR (due_sort = $" +
+                   std::to_string(n - 1) + " AND code > $" + std::to_string(n) + "))";
+          }
+          params.push_back(static_cast<int64_t>(q.limit));
+          sql += " ORDER BY due_sort, code LIMIT $" + std::to_string(params.size());
+          auto rows = c.Query(sql, std::span<const SqlValue>(params));
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<Dossier> out;
+          out.reserve(rows->size());
+          for (const auto& r : *rows) out.push_back(ReadDossier(r));
+          return out;
+        });
+  }
+
+  Result<std::vector<AuditEntry>> LoadAudit(const std::string& dossier_code) override {
+    return Collect<std::vector<AuditEntry>>(
+        *db_, false, [&](SqlConnection& c) -> Result<std::vector<AuditEntry>> {
+          std::string cols =
+              "SELECT seq, dossier_code, at, actor_user_id, actor_role, actor_unit, action, "
+              "state_before, state_after, note, prev_hash, hash FROM audit_events";
+          auto rows = dossier_code.empty()
+                          ? c.Query(cols + " ORDER BY seq", {})
+                          : c.Query(cols + " WHERE dossier_code = $1 ORDER BY seq", {dossier_code});
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<AuditEntry> out;
+          out.reserve(rows->size());
+          for (const auto& r : *rows) out.push_back(ReadAudit(r));
+          return out;
+        });
+  }
+
+  Result<std::pair<int64_t, std::string>> AuditHead() override {
+    using Head = std::pair<int64_t, std::string>;
+    return Collect<Head>(*db_, false, [](SqlConnection& c) -> Result<Head> {
+      auto rows = c.Query("SELECT seq, hash FROM audit_head WHERE id = 1", {});
+      if (!rows) return tl::unexpected(rows.error());
+      return Head(rows->at(0).Int(0), rows->at(0).Str(1));
+    });
+  }
+
+  Result<std::vector<OutboxMessage>> LoadOutbox(const std::string& dossier_code) override {
+    return Collect<std::vector<OutboxMessage>>(
+        *db_, false, [&](SqlConnection& c) -> Result<std::vector<OutboxMessage>> {
+          auto rows = c.Query(
+              "SELECT id, dossier_code, channel, recipient, subject, body, status, attempts, "
+              "next_attempt_at, last_error, created_at FROM outbox WHERE dossier_code = $1 "
+              "ORDER BY id",
+              {dossier_code});
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<OutboxMessage> out;
+          for (const auto& r : *rows) {
+            out.push_back({r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6),
+                           r.Int(7), FromMicros(r.Int(8)), r.Str(9), FromMicros(r.Int(10))});
+          }
+          return out;
+        });
+  }
+
+  Result<std::vector<CalendarOverrideRow>> LoadCalendarOverrides() override {
+    return Collect<std::vector<CalendarOverrideRow>>(
+        *db_, false, [](SqlConnection& c) -> Result<std::vector<CalendarOverrideRow>> {
+          auto rows = c.Query(
+              "SELECT day, working, reason_vi, reason_en FROM calendar_overrides ORDER BY day", {});
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<CalendarOverrideRow> out;
+          for (const auto& r : *rows) out.push_back({r.Str(0), r.Int(1) != 0, r.Str(2), r.Str(3)});
+          return out;
+        });
+  }
+
+  Status UpsertCalendarOverrides(const std::vector<CalendarOverrideRow>& rows) override {
+    return db_->Write([&](SqlConnection& c) -> Status {
+      for (const auto& r : rows) {
+        auto q = c.Query(
+            "INSERT INTO calendar_overrides (day, working, reason_vi, reason_en) VALUES ($1, $2, "
+            "$3, $4) ON CONFLICT (day) DO UPDATE SET working = excluded.working, reason_vi = "
+            "excluded.reason_vi, reason_en = excluded.reason_en",
+            {r.day, int64_t{r.working ? 1 : 0}, r.reason_vi, r.reason_en});
+        if (!q) return tl::unexpected(q.error());
+      }
+      return {};
+    });
+  }
+
+  Status DeleteCalendarOverride(const std::string& day) override {
+    return db_->Write([&](SqlConnection& c) -> Status {
+      auto q = c.Query("DELETE FROM calendar_overrides WHERE day = $1 RETURNING day", {day});
+      if (!q) return tl::unexpected(q.error());
+      if (q->empty()) {
+        return Fail(ErrorCode::kNotFound, "No override for that day.",
+                    "Không có điều chỉnh cho ngày này.", "date");
+      }
+      return {};
+    });
+  }
+
   Result<std::pair<std::string, std::string>> DataStamps() override {
     using Stamps = std::pair<std::string, std::string>;
     return Collect<Stamps>(*db_, false, [](SqlConnection& c) -> Result<Stamps> {
@@ -337,8 +610,11 @@ class SqlStoreImpl final : public SqlStore {
           "procedures",
           {});
       if (!p) return tl::unexpected(p.error());
-      return Stamps(u->at(0).Str(0) + "/" + u->at(0).Str(1),
-                    p->at(0).Str(0) + "/" + p->at(0).Str(1) + "/" + p->at(0).Str(2));
+      auto o = c.Query("SELECT count(*), COALESCE(MAX(day), '') FROM calendar_overrides", {});
+      if (!o) return tl::unexpected(o.error());
+      return Stamps(
+          u->at(0).Str(0) + "/" + u->at(0).Str(1) + "/" + o->at(0).Str(0) + "/" + o->at(0).Str(1),
+          p->at(0).Str(0) + "/" + p->at(0).Str(1) + "/" + p->at(0).Str(2));
     });
   }
 

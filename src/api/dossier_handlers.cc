@@ -1,0 +1,440 @@
+// Dossiers: intake, the officer's queue, one dossier, workflow actions, its audit trail, and
+// the public status lookup.
+#include <boost/json.hpp>
+
+#include "api/app.h"
+#include "common/crypto.h"
+#include "common/json.h"
+#include "common/text.h"
+
+namespace motcua {
+
+namespace asio = boost::asio;
+
+namespace {
+
+boost::json::value OptTime(const std::optional<Instant>& t) {
+  return t ? boost::json::value(FormatIso8601Vn(*t)) : boost::json::value(nullptr);
+}
+
+boost::json::object DossierJson(const Dossier& d, DeadlineStatus status) {
+  boost::json::array comps;
+  for (const auto& c : d.components) {
+    comps.push_back({{"component_id", c.component_id},
+                     {"source", SourceName(c.source)},
+                     {"file_sha256", c.file_sha256.empty() ? boost::json::value(nullptr)
+                                                           : boost::json::value(c.file_sha256)},
+                     {"file_name", c.file_name}});
+  }
+  boost::json::array sups;
+  for (const auto& s : d.supplements) {
+    sups.push_back({{"requested_at", FormatIso8601Vn(s.requested_at)},
+                    {"supplied_at", OptTime(s.supplied_at)}});
+  }
+  boost::json::array path;
+  for (const auto& u : d.path_units) path.emplace_back(u);
+  boost::json::array allowed;
+  for (DossierAction a : AllowedActions(d.state)) allowed.emplace_back(ActionName(a));
+  return {{"code", d.code},
+          {"procedure_id", d.procedure_id},
+          {"procedure_version", d.procedure_version},
+          {"procedure_name", d.procedure_name},
+          {"channel", ChannelName(d.channel)},
+          {"receiving_unit", d.receiving_unit},
+          {"current_unit", d.current_unit},
+          {"path_units", std::move(path)},
+          {"state", StateName(d.state)},
+          {"state_vi", StateNameVi(d.state)},
+          {"version", d.version},
+          {"applicant",
+           {{"id_number", d.applicant.id_number},
+            {"full_name", d.applicant.full_name},
+            {"phone", d.applicant.phone},
+            {"email", d.applicant.email},
+            {"address", d.applicant.address}}},
+          {"components", std::move(comps)},
+          {"supplements", std::move(sups)},
+          {"submitted_at", FormatIso8601Vn(d.submitted_at)},
+          {"received_at", OptTime(d.received_at)},
+          {"due_at", OptTime(d.due_at)},
+          {"finished_at", OptTime(d.finished_at)},
+          {"returned_at", OptTime(d.returned_at)},
+          {"apologies", d.apologies},
+          {"deadline_status", DeadlineStatusName(status)},
+          {"allowed_actions", std::move(allowed)}};
+}
+
+Status RequireJson(const Request& req) {
+  if (!req.Header("content-type").starts_with("application/json")) {
+    return Fail(ErrorCode::kUnsupportedMedia);
+  }
+  return {};
+}
+
+bool SafeKey(std::string_view k) {
+  if (k.empty() || k.size() > 128) return false;
+  for (char c : k) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != ':') {
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr std::string_view kDossierSchema =
+    R"({"type":"object","properties":{"code":{"type":"string"},"state":{"type":"string"},)"
+    R"("version":{"type":"integer"},"due_at":{"type":["string","null"]},)"
+    R"("deadline_status":{"enum":["early","on_time","in_time","overdue","late"]},)"
+    R"("allowed_actions":{"type":"array","items":{"type":"string"}}}})";
+
+}  // namespace
+
+void RegisterDossierRoutes(App& app, Router& router) {
+  router.Add(
+      "POST", "/api/v1/dossiers",
+      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+        if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
+        std::string key(ctx.request.Header("idempotency-key"));
+        if (!key.empty() && !SafeKey(key)) {
+          co_return ErrorResponse(Error{
+              ErrorCode::kInvalidField, "Idempotency-Key: 1-128 characters of A-Z a-z 0-9 - _ . :",
+              "Idempotency-Key: 1-128 ký tự A-Z a-z 0-9 - _ . :", "Idempotency-Key"});
+        }
+        auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
+        if (!doc) co_return ErrorResponse(doc.error());
+        JsonObjectReader r(*doc);
+        SubmitRequest s;
+        s.procedure_id = r.String("procedure_id", {true, 32, false}).value_or("");
+        auto channel = r.String("channel", {false, 16, false});
+        s.unit = r.String("unit", {true, 32, false}).value_or("");
+        if (channel) {
+          if (auto c = ParseChannel(*channel)) {
+            s.channel = *c;
+          } else {
+            r.Reject(ErrorCode::kInvalidField, "channel",
+                     "channel must be online, counter or postal.",
+                     "channel phải là online, counter hoặc postal.");
+          }
+        } else {
+          s.channel = ctx.principal->role == Role::kCitizen ? Channel::kOnline : Channel::kCounter;
+        }
+        if (const auto* a = r.Raw("applicant", true); a && r.ok()) {
+          JsonObjectReader ar(*a, "applicant");
+          s.applicant.id_number = ar.String("id_number", {true, 12, false}).value_or("");
+          s.applicant.full_name = ar.String("full_name", {true, 200, false}).value_or("");
+          s.applicant.phone = ar.String("phone", {false, 20, true}).value_or("");
+          s.applicant.email = ar.String("email", {false, 254, true}).value_or("");
+          s.applicant.address = ar.String("address", {false, 500, true}).value_or("");
+          if (!s.applicant.email.empty() && s.applicant.email.find('@') == std::string::npos) {
+            ar.Reject(ErrorCode::kInvalidField, "email", "Not an e-mail address.",
+                      "Địa chỉ thư điện tử không hợp lệ.");
+          }
+          if (auto st = ar.Finish(); !st) co_return ErrorResponse(st.error());
+        }
+        if (const auto* cs = r.Raw("components", true); cs && r.ok()) {
+          const auto* arr = cs->if_array();
+          if (arr == nullptr || arr->size() > 100) {
+            r.Reject(ErrorCode::kInvalidField, "components",
+                     "components must be an array (at most 100).",
+                     "components phải là mảng (tối đa 100).");
+          } else {
+            for (size_t i = 0; i < arr->size(); ++i) {
+              JsonObjectReader cr((*arr)[i], "components[" + std::to_string(i) + "]");
+              DossierComponent c;
+              c.component_id = cr.String("component_id", {true, 64, false}).value_or("");
+              auto source = cr.String("source", {true, 16, false});
+              c.file_sha256 = cr.String("file_sha256", {false, 64, false}).value_or("");
+              c.file_name = cr.String("file_name", {false, 255, true}).value_or("");
+              if (source) {
+                if (auto so = ParseSource(*source)) {
+                  c.source = *so;
+                } else {
+                  cr.Reject(ErrorCode::kInvalidField, "source",
+                            "source must be uploaded, paper_scan, reused or national_db.",
+                            "source phải là uploaded, paper_scan, reused hoặc national_db.");
+                }
+              }
+              if (auto st = cr.Finish(); !st) co_return ErrorResponse(st.error());
+              s.components.push_back(std::move(c));
+            }
+          }
+        }
+        if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
+        s.idempotency_key = key;
+        s.request_sha256 = Sha256Hex(ctx.request.body);
+        auto created = app.dossiers().Submit(*ctx.principal, s);
+        if (!created) co_return ErrorResponse(created.error());
+        Response res = JsonResponse(
+            201,
+            boost::json::serialize(DossierJson(
+                created->dossier, app.dossiers().DeadlineOf(created->dossier, app.clock().Now()))));
+        if (created->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+        res.headers.emplace_back("Location", "/api/v1/dossiers/" + created->dossier.code);
+        co_return res;
+      },
+      {.summary = "File a dossier: citizens online for themselves; reception officers at the "
+                  "counter or by post for their unit (received at once, with the appointment). "
+                  "An Idempotency-Key header makes a retried POST return the same dossier.",
+       .tag = "dossiers",
+       .auth = true,
+       .roles = "citizen (online), reception or leader (counter, postal) of the receiving unit",
+       .params = {{"Idempotency-Key", "header", "string", false, "Client-chosen retry key."}},
+       .request_schema =
+           R"({"type":"object","required":["procedure_id","unit","applicant","components"],)"
+           R"("properties":{"procedure_id":{"type":"string"},"unit":{"type":"string"},)"
+           R"("channel":{"enum":["online","counter","postal"]},"applicant":{"type":"object"},)"
+           R"("components":{"type":"array"}}})",
+       .response_schema = std::string(kDossierSchema),
+       .statuses = {201, 400, 401, 403, 409, 415}});
+
+  router.Add(
+      "GET", "/api/v1/dossiers",
+      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+        const Request& req = ctx.request;
+        if (auto st = CheckQueryParams(req, {"state", "procedure", "channel", "overdue",
+                                             "due_within_days", "q", "unit", "limit", "cursor"});
+            !st) {
+          co_return ErrorResponse(st.error());
+        }
+        auto paging = ParsePaging(req, 50, app.config().limits.max_page_size);
+        if (!paging) co_return ErrorResponse(paging.error());
+        DossierQuery q;
+        q.limit = paging->second + 1;  // one more tells whether a next page exists
+        auto bad = [](const char* f, const char* en, const char* vi) {
+          return ErrorResponse(Error{ErrorCode::kInvalidField, en, vi, f});
+        };
+        if (const std::string* v = req.Query("state")) {
+          q.state = ParseState(*v);
+          if (!q.state) co_return bad("state", "Unknown state.", "Trạng thái không hợp lệ.");
+        }
+        if (const std::string* v = req.Query("procedure")) {
+          if (v->size() > 32)
+            co_return bad("procedure", "Unknown procedure.", "Thủ tục không hợp lệ.");
+          q.procedure_id = *v;
+        }
+        if (const std::string* v = req.Query("channel")) {
+          q.channel = ParseChannel(*v);
+          if (!q.channel) co_return bad("channel", "Unknown channel.", "Kênh không hợp lệ.");
+        }
+        Instant now = app.clock().Now();
+        if (const std::string* v = req.Query("overdue")) {
+          if (*v != "true")
+            co_return bad("overdue", "overdue=true or nothing.", "overdue=true hoặc bỏ trống.");
+          q.due_before = now;
+        }
+        if (const std::string* v = req.Query("due_within_days")) {
+          if (v->empty() || v->size() > 3 ||
+              v->find_first_not_of("0123456789") != std::string::npos) {
+            co_return bad("due_within_days", "A number of days, 0-999.", "Số ngày từ 0 đến 999.");
+          }
+          q.due_before = now + std::chrono::hours(24 * std::stoi(*v));
+        }
+        if (const std::string* v = req.Query("q")) {
+          if (Utf8Length(*v) > app.config().limits.max_query_chars) {
+            co_return bad("q", "q is too long.", "Chuỗi tìm kiếm quá dài.");
+          }
+          if (LooksLikeDossierCode(*v))
+            q.code = *v;
+          else
+            q.name_folded = FoldForSearch(*v);
+        }
+        if (const std::string* v = req.Query("unit")) {
+          if (app.units()->Find(*v) == nullptr)
+            co_return bad("unit", "Unknown unit.", "Đơn vị không tồn tại.");
+          q.units.push_back(*v);
+        }
+        if (const std::string* v = req.Query("cursor")) {
+          size_t sep = v->find('_');
+          if (sep == std::string::npos || sep == 0 || sep > 19 ||
+              v->substr(0, sep).find_first_not_of("0123456789") != std::string::npos ||
+              !LooksLikeDossierCode(v->substr(sep + 1))) {
+            co_return bad("cursor", "Bad cursor.", "Con trỏ trang không hợp lệ.");
+          }
+          q.after_due = std::stoll(v->substr(0, sep));
+          q.after_code = v->substr(sep + 1);
+        }
+        auto page = app.dossiers().Queue(*ctx.principal, q);
+        if (!page) co_return ErrorResponse(page.error());
+        bool more = page->size() > paging->second;
+        if (more) page->pop_back();
+        boost::json::array items;
+        for (const Dossier& d : *page)
+          items.push_back(DossierJson(d, app.dossiers().DeadlineOf(d, now)));
+        boost::json::value next = nullptr;
+        if (more && !page->empty()) {
+          const Dossier& last = page->back();
+          int64_t due = last.due_at ? last.due_at->time_since_epoch().count()
+                                    : std::numeric_limits<int64_t>::max();
+          next = std::to_string(due) + "_" + last.code;
+        }
+        boost::json::object out{{"items", std::move(items)}, {"next_cursor", next}};
+        co_return JsonResponse(200, boost::json::serialize(out));
+      },
+      {.summary = "An officer's queue (own unit; leaders and below; admin/auditor: province) or "
+                  "a citizen's own dossiers, by appointment, keyset-paged.",
+       .tag = "dossiers",
+       .auth = true,
+       .params = {{"state", "query", "string", false, "A state, e.g. received."},
+                  {"procedure", "query", "string", false, "Procedure id."},
+                  {"channel", "query", "string", false, "online | counter | postal"},
+                  {"overdue", "query", "boolean", false, "true: past the appointment."},
+                  {"due_within_days", "query", "integer", false, "Appointment within N days."},
+                  {"q", "query", "string", false,
+                   "A dossier code, or the applicant's name (accents optional)."},
+                  {"unit", "query", "string", false, "Only this unit (within reach)."},
+                  {"limit", "query", "integer", false, "Page size (default 50, max 100)."},
+                  {"cursor", "query", "string", false, "next_cursor of the previous page."}},
+       .response_schema =
+           R"({"type":"object","properties":{"items":{"type":"array"},"next_cursor":{"type":["string","null"]}}})",
+       .statuses = {200, 400, 401, 403}});
+
+  router.Add("GET", "/api/v1/dossiers/{code}",
+             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+               if (auto st = CheckQueryParams(ctx.request, {}); !st)
+                 co_return ErrorResponse(st.error());
+               auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
+               if (!d) co_return ErrorResponse(d.error());
+               co_return JsonResponse(
+                   200, boost::json::serialize(
+                            DossierJson(*d, app.dossiers().DeadlineOf(*d, app.clock().Now()))));
+             },
+             {.summary = "One dossier, if you may see it (its applicant, the units on its path and "
+                         "their leaders, admins and auditors).",
+              .tag = "dossiers",
+              .auth = true,
+              .params = {{"code", "path", "string", true, "Dossier code."}},
+              .response_schema = std::string(kDossierSchema),
+              .statuses = {200, 400, 401, 404}});
+
+  router.Add(
+      "POST", "/api/v1/dossiers/{code}/actions",
+      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+        if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
+        auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
+        if (!doc) co_return ErrorResponse(doc.error());
+        JsonObjectReader r(*doc);
+        ActionRequest a;
+        auto action = r.String("action", {true, 32, false});
+        a.version = r.Int("version", true, 1, 1'000'000'000).value_or(0);
+        a.note = r.String("note", {false, 2000, true}).value_or("");
+        a.to_unit = r.String("to_unit", {false, 32, false}).value_or("");
+        a.to_user = r.String("to_user", {false, 64, false}).value_or("");
+        auto new_due = r.String("new_due", {false, 40, false});
+        a.result_sha256 = r.String("result_sha256", {false, 64, false}).value_or("");
+        if (action && !ParseAction(*action)) {
+          r.Reject(ErrorCode::kInvalidField, "action", "Unknown action.", "Thao tác không hợp lệ.");
+        }
+        if (new_due && !ParseIso8601(*new_due)) {
+          r.Reject(ErrorCode::kInvalidField, "new_due", "new_due must be an ISO 8601 instant.",
+                   "new_due phải là thời điểm theo ISO 8601.");
+        }
+        if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
+        a.action = *ParseAction(*action);
+        if (new_due) a.new_due = ParseIso8601(*new_due);
+        auto d = app.dossiers().Act(*ctx.principal, ctx.Param("code"), a);
+        if (!d) co_return ErrorResponse(d.error());
+        co_return JsonResponse(200, boost::json::serialize(DossierJson(
+                                        *d, app.dossiers().DeadlineOf(*d, app.clock().Now()))));
+      },
+      {.summary = "Take a workflow action: receive, request_supplement, supplement, refuse, "
+                  "assign, forward, approve, issue_result, apologise, return_result, stop, "
+                  "withdraw. A wrong action for the state or a stale version gets 409.",
+       .tag = "dossiers",
+       .auth = true,
+       .roles = "by action: see the transition table in src/domain/dossier/workflow.cc",
+       .params = {{"code", "path", "string", true, "Dossier code."}},
+       .request_schema =
+           R"({"type":"object","required":["action","version"],"properties":{"action":{"type":"string"},)"
+           R"("version":{"type":"integer"},"note":{"type":"string"},"to_unit":{"type":"string"},)"
+           R"("to_user":{"type":"string"},"new_due":{"type":"string"},"result_sha256":{"type":"string"}}})",
+       .response_schema = std::string(kDossierSchema),
+       .statuses = {200, 400, 401, 403, 404, 409, 415}});
+
+  router.Add(
+      "GET", "/api/v1/dossiers/{code}/events",
+      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+        if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
+        auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
+        if (!d) co_return ErrorResponse(d.error());
+        auto events = app.store().LoadAudit(d->code);
+        if (!events) co_return ErrorResponse(events.error());
+        boost::json::array items;
+        for (const AuditEntry& e : *events) {
+          items.push_back({{"seq", e.seq},
+                           {"at", FormatIso8601Vn(e.at)},
+                           {"actor_user_id", e.actor_user_id},
+                           {"actor_role", e.actor_role},
+                           {"actor_unit", e.actor_unit},
+                           {"action", e.action},
+                           {"state_before", e.state_before},
+                           {"state_after", e.state_after},
+                           {"note", e.note},
+                           {"hash", e.hash}});
+        }
+        boost::json::object out{{"items", std::move(items)}};
+        co_return JsonResponse(200, boost::json::serialize(out));
+      },
+      {.summary = "The dossier's audit trail (hash-chained; `motcua audit verify` checks it).",
+       .tag = "dossiers",
+       .auth = true,
+       .params = {{"code", "path", "string", true, "Dossier code."}},
+       .response_schema = R"({"type":"object","properties":{"items":{"type":"array"}}})",
+       .statuses = {200, 400, 401, 404}});
+
+  router.Add(
+      "GET", "/api/v1/public/dossiers/{code}",
+      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+        if (auto st = CheckQueryParams(ctx.request, {"id_last4"}); !st)
+          co_return ErrorResponse(st.error());
+        if (!app.public_limiter().Allow(ctx.request.client_ip)) {
+          Response r = ErrorResponse(Error{ErrorCode::kTooManyRequests});
+          r.headers.emplace_back("Retry-After", "60");
+          co_return r;
+        }
+        const std::string* last4 = ctx.request.Query("id_last4");
+        if (last4 == nullptr || last4->size() != 4 ||
+            last4->find_first_not_of("0123456789") != std::string::npos) {
+          co_return ErrorResponse(Error{
+              ErrorCode::kInvalidField, "id_last4: the last 4 digits of the applicant's ID number.",
+              "id_last4: 4 số cuối số định danh của người nộp.", "id_last4"});
+        }
+        Error not_found{ErrorCode::kNotFound, "No dossier with that code and ID number.",
+                        "Không có hồ sơ với mã và số định danh này.", "code"};
+        const std::string& code = ctx.Param("code");
+        if (!LooksLikeDossierCode(code)) co_return ErrorResponse(not_found);
+        auto d = app.store().FindDossier(code);
+        if (!d) co_return ErrorResponse(d.error());
+        if (!*d || !(*d)->applicant.id_number.ends_with(*last4)) co_return ErrorResponse(not_found);
+        auto events = app.store().LoadAudit(code);
+        if (!events) co_return ErrorResponse(events.error());
+        boost::json::array steps;
+        for (const AuditEntry& e : *events) {
+          steps.push_back({{"action", e.action},
+                           {"at", FormatIso8601Vn(e.at)},
+                           {"unit", e.actor_unit},
+                           {"state", e.state_after}});
+        }
+        const Dossier& dd = **d;
+        boost::json::object out{{"code", dd.code},
+                                {"procedure_name", dd.procedure_name},
+                                {"state", StateName(dd.state)},
+                                {"state_vi", StateNameVi(dd.state)},
+                                {"received_at", OptTime(dd.received_at)},
+                                {"due_at", OptTime(dd.due_at)},
+                                {"deadline_status", DeadlineStatusName(app.dossiers().DeadlineOf(
+                                                        dd, app.clock().Now()))},
+                                {"steps", std::move(steps)}};
+        co_return JsonResponse(200, boost::json::serialize(out));
+      },
+      {.summary = "Public status lookup, no login: status, appointment and steps, no personal "
+                  "data. Needs the last 4 digits of the applicant's ID number; rate-limited.",
+       .tag = "public",
+       .params = {{"code", "path", "string", true, "Dossier code."},
+                  {"id_last4", "query", "string", true, "Last 4 digits of the ID number."}},
+       .response_schema =
+           R"({"type":"object","properties":{"code":{"type":"string"},"state":{"type":"string"},"due_at":{"type":["string","null"]},"steps":{"type":"array"}}})",
+       .statuses = {200, 400, 404, 429}});
+}
+
+}  // namespace motcua

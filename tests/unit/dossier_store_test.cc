@@ -1,0 +1,182 @@
+// The dossier part of the Store contract, on SQLite and PostgreSQL.
+#include <set>
+#include <thread>
+
+#include "backend_fixture.h"
+#include "cli/provisioning.h"
+
+namespace motcua {
+namespace {
+
+using DossierStoreTest = testing::BackendTest;
+
+Instant At(const char* iso) { return *ParseIso8601(iso); }
+
+NewDossier Sample(const std::string& name, Instant at, std::string key = "") {
+  NewDossier nd;
+  Dossier& d = nd.dossier;
+  d.procedure_id = "HT-001";
+  d.procedure_name = "Thủ tục đăng ký khai sinh";
+  d.channel = Channel::kOnline;
+  d.receiving_unit = d.current_unit = "08746";
+  d.path_units = {"08746"};
+  d.state = DossierState::kSubmitted;
+  d.applicant = {"025095000123", name, "0912345678", "an@example.vn", ""};
+  d.components = {{"to_khai", ComponentSource::kReused, "", "", 0}};
+  d.submitted_at = at;
+  nd.code_prefix = "087.46.00.H25";
+  nd.idempotency_key = std::move(key);
+  nd.request_sha256 = "r1";
+  nd.write.event = {0, "", at, 7, "citizen", "", "submit", "", "submitted", "", "", ""};
+  nd.write.outbox = {
+      {0, "", "email", "an@example.vn", "Hồ sơ đã được nộp", "b", "pending", 0, at, "", at}};
+  return nd;
+}
+
+TEST_P(DossierStoreTest, CodesAreDailyPerUnitAndUniqueUnderConcurrency) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  constexpr int kWriters = 8, kEach = 25;
+  std::vector<std::string> codes[kWriters];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kWriters; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = store_->CreateDossier(Sample("Nguyễn Văn An", At("2026-04-24T10:00:00+07:00")));
+        if (r) codes[t].push_back(r->dossier.code);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> all;
+  for (auto& c : codes) all.insert(c.begin(), c.end());
+  EXPECT_EQ(all.size(), size_t{kWriters * kEach});
+  EXPECT_TRUE(all.contains("087.46.00.H25-260424-0001"));
+  EXPECT_TRUE(all.contains("087.46.00.H25-260424-0200"));
+  // The next day starts again at 0001.
+  auto next_day = store_->CreateDossier(Sample("B", At("2026-04-25T08:00:00+07:00")));
+  ASSERT_TRUE(next_day);
+  EXPECT_EQ(next_day->dossier.code, "087.46.00.H25-260425-0001");
+  // Every creation appended one audit entry and the chain verifies.
+  auto chain = store_->LoadAudit("");
+  auto head = store_->AuditHead();
+  ASSERT_TRUE(chain && head);
+  EXPECT_EQ(chain->size(), size_t{kWriters * kEach + 1});
+  EXPECT_TRUE(VerifyAuditChain(*chain, head->first, head->second).ok);
+}
+
+TEST_P(DossierStoreTest, IdempotencyKeyReturnsTheSameDossier) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  auto a = store_->CreateDossier(Sample("A", At("2026-04-24T10:00:00+07:00"), "user:7:k1"));
+  auto b = store_->CreateDossier(Sample("A", At("2026-04-24T10:05:00+07:00"), "user:7:k1"));
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(a->replayed);
+  EXPECT_TRUE(b->replayed);
+  EXPECT_EQ(a->dossier.code, b->dossier.code);
+  NewDossier other = Sample("A", At("2026-04-24T10:06:00+07:00"), "user:7:k1");
+  other.request_sha256 = "r2";
+  EXPECT_EQ(store_->CreateDossier(other).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->ListDossiers({})->size(), 1u);
+  EXPECT_EQ(store_->LoadOutbox(a->dossier.code)->size(), 1u);
+}
+
+TEST_P(DossierStoreTest, UpdateNeedsTheCurrentVersion) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  auto created = store_->CreateDossier(Sample("Trần Thị Bình", At("2026-04-24T10:00:00+07:00")));
+  ASSERT_TRUE(created);
+  Dossier d = created->dossier;
+  d.state = DossierState::kReceived;
+  d.received_at = At("2026-04-24T11:00:00+07:00");
+  d.due_at = At("2026-04-27T17:00:00+07:00");
+  DossierWrite w;
+  w.event = {0,         d.code,      *d.received_at, 3,  "reception", "08746",
+             "receive", "submitted", "received",     "", "",          ""};
+  auto first = store_->UpdateDossier(d, 1, w);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->version, 2);
+  auto stale = store_->UpdateDossier(d, 1, w);  // a second officer acting on version 1
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  auto found = store_->FindDossier(d.code);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->state, DossierState::kReceived);
+  EXPECT_EQ((*found)->version, 2);
+  EXPECT_EQ((*found)->due_at, d.due_at);
+  EXPECT_EQ((*found)->applicant.full_name, "Trần Thị Bình");
+  EXPECT_EQ(store_->LoadAudit(d.code)->size(), 2u);  // the stale one appended nothing
+}
+
+TEST_P(DossierStoreTest, AuditVerifyDetectsEditsInsertsAndDeletes) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_->CreateDossier(Sample("C", At("2026-04-24T10:00:00+07:00"))));
+  }
+  auto verify = [&] {
+    return VerifyAuditChain(*store_->LoadAudit(""), store_->AuditHead()->first,
+                            store_->AuditHead()->second);
+  };
+  ASSERT_TRUE(verify().ok);
+  auto exec = [&](const char* sql) {
+    ASSERT_TRUE(
+        store_->database().Exclusive([&](storage::SqlConnection& c) { return c.Exec(sql); }));
+  };
+  exec("UPDATE audit_events SET note = 'edited' WHERE seq = 3");
+  EXPECT_FALSE(verify().ok);
+  EXPECT_EQ(verify().first_bad_seq, 3);
+  exec("UPDATE audit_events SET note = '' WHERE seq = 3");
+  ASSERT_TRUE(verify().ok);
+  exec("DELETE FROM audit_events WHERE seq = 5");
+  EXPECT_FALSE(verify().ok);  // the head still says 5
+  exec(
+      "INSERT INTO audit_events SELECT 5, dossier_code, at, actor_user_id, actor_role, "
+      "actor_unit, action, state_before, state_after, 'forged', prev_hash, hash FROM "
+      "audit_events WHERE seq = 4");
+  EXPECT_FALSE(verify().ok);
+}
+
+TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  std::vector<std::string> codes;
+  for (int i = 0; i < 7; ++i) {
+    auto c = store_->CreateDossier(
+        Sample(i % 2 ? "Lê Văn Cường" : "Phạm Thị Dung", At("2026-04-24T10:00:00+07:00")));
+    ASSERT_TRUE(c);
+    Dossier d = c->dossier;
+    d.state = DossierState::kReceived;
+    d.due_at = At("2026-05-01T17:00:00+07:00") - std::chrono::hours(24 * i);
+    DossierWrite w;
+    w.event = {0,         d.code,      d.submitted_at, 1,  "reception", "08746",
+               "receive", "submitted", "received",     "", "",          ""};
+    ASSERT_TRUE(store_->UpdateDossier(d, 1, w));
+  }
+  DossierQuery q;
+  q.units = {"08746"};
+  q.limit = 3;
+  std::vector<std::string> seen;
+  for (int page = 0; page < 4; ++page) {
+    auto rows = store_->ListDossiers(q);
+    ASSERT_TRUE(rows);
+    for (const auto& d : *rows) seen.push_back(d.code);
+    if (rows->size() < 3) break;
+    q.after_due = rows->back().due_at->time_since_epoch().count();
+    q.after_code = rows->back().code;
+  }
+  ASSERT_EQ(seen.size(), 7u);
+  EXPECT_EQ(seen.front(), "087.46.00.H25-260424-0007");  // earliest appointment first
+  EXPECT_EQ(seen.back(), "087.46.00.H25-260424-0001");
+  DossierQuery by_name;
+  by_name.units = {"08746"};
+  by_name.name_folded = "le van cuong";
+  EXPECT_EQ(store_->ListDossiers(by_name)->size(), 3u);
+  DossierQuery other_unit;
+  other_unit.units = {"07900"};
+  EXPECT_TRUE(store_->ListDossiers(other_unit)->empty());
+  DossierQuery overdue;
+  overdue.units = {"08746"};
+  overdue.due_before = At("2026-04-28T00:00:00+07:00");
+  EXPECT_EQ(store_->ListDossiers(overdue)->size(), 3u);  // due 04-25, 04-26, 04-27
+}
+
+MOTCUA_ON_BOTH_BACKENDS(DossierStoreTest);
+
+}  // namespace
+}  // namespace motcua

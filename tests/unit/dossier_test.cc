@@ -1,0 +1,126 @@
+// Pure dossier rules: codes, intake validation, the workflow table and the §5 deadline status.
+#include "domain/dossier/dossier.h"
+
+#include <gtest/gtest.h>
+
+#include "domain/dossier/audit.h"
+#include "domain/dossier/workflow.h"
+
+namespace motcua {
+namespace {
+
+Instant At(const char* iso) { return *ParseIso8601(iso); }
+
+TEST(DossierCode, FormatAndShape) {
+  auto code = FormatDossierCode("000.00.15.H40", At("2025-07-18T09:00:00+07:00"), 7);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, "000.00.15.H40-250718-0007");  // the example of domain.md §2
+  // The date is Vietnam's: 23:30 UTC on 17 July is already 18 July in Hà Nội.
+  EXPECT_EQ(*FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 1), "X-250718-0001");
+  EXPECT_FALSE(FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 10000));
+  EXPECT_FALSE(FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 0));
+  EXPECT_TRUE(LooksLikeDossierCode("000.00.15.H40-250718-0007"));
+  EXPECT_TRUE(LooksLikeDossierCode("087.46.00.H25-260424-0001"));
+  EXPECT_TRUE(LooksLikeDossierCode("000.00.00.TTPVHCC_CN1-260424-0001"));
+  for (const char* bad :
+       {"", "250718-0007", "000.00.15.H40-250718-007", "000.00.15.H40_250718-0007",
+        "000/00.15.H40-250718-0007", "x' OR 1=1 --25071-0007", "000.00.15.H40-2507a8-0007"}) {
+    EXPECT_FALSE(LooksLikeDossierCode(bad)) << bad;
+  }
+}
+
+TEST(Workflow, TableIsConsistent) {
+  // Every action is allowed somewhere; terminal states allow nothing.
+  for (DossierState s : {DossierState::kReturned, DossierState::kRefused, DossierState::kStopped,
+                         DossierState::kWithdrawn}) {
+    EXPECT_TRUE(AllowedActions(s).empty()) << StateName(s);
+    EXPECT_TRUE(IsTerminal(s));
+  }
+  EXPECT_NE(FindTransition(DossierState::kSubmitted, DossierAction::kReceive), nullptr);
+  EXPECT_EQ(FindTransition(DossierState::kSubmitted, DossierAction::kApprove), nullptr);
+  EXPECT_EQ(FindTransition(DossierState::kDone, DossierAction::kApologise), nullptr);
+  for (const Transition& t : Transitions()) {
+    EXPECT_EQ(ParseState(StateName(t.from)), t.from);
+    EXPECT_EQ(ParseAction(ActionName(t.action)), t.action);
+    EXPECT_TRUE(!t.roles.empty() || t.applicant);
+  }
+}
+
+// §5 cases with a fixed appointment: 2026-04-27 17:00.
+TEST(DeadlineStatus, DomainRules) {
+  auto never = [](Instant, Instant, const auto&) { return std::chrono::microseconds(0); };
+  DeadlineFacts f;
+  f.received_at = At("2026-04-24T10:00:00+07:00");
+  f.due_at = At("2026-04-27T17:00:00+07:00");
+  EXPECT_EQ(EvaluateDeadline(f, At("2026-04-27T16:00:00+07:00"), never), DeadlineStatus::kInTime);
+  EXPECT_EQ(EvaluateDeadline(f, At("2026-04-27T17:00:01+07:00"), never), DeadlineStatus::kOverdue);
+  f.finished_at = At("2026-04-24T16:00:00+07:00");
+  EXPECT_EQ(EvaluateDeadline(f, At("2026-05-01T00:00:00+07:00"), never), DeadlineStatus::kEarly);
+  f.finished_at = At("2026-04-27T11:00:00+07:00");
+  EXPECT_EQ(EvaluateDeadline(f, At("2026-05-01T00:00:00+07:00"), never), DeadlineStatus::kOnTime);
+  f.finished_at = At("2026-04-28T09:00:00+07:00");
+  EXPECT_EQ(EvaluateDeadline(f, At("2026-05-01T00:00:00+07:00"), never), DeadlineStatus::kLate);
+  // One supplement of 2 days: the end moves back 2 days, so a late-looking finish is on time.
+  f.supplements = {{At("2026-04-25T09:00:00+07:00"), At("2026-04-27T09:00:00+07:00")}};
+  f.finished_at = At("2026-04-29T11:00:00+07:00");
+  EXPECT_EQ(EvaluateDeadline(f, At("2026-05-01T00:00:00+07:00"), never), DeadlineStatus::kOnTime);
+  // Two supplement requests: late, whatever the times.
+  f.supplements.push_back({At("2026-04-28T09:00:00+07:00"), At("2026-04-28T10:00:00+07:00")});
+  f.finished_at = At("2026-04-24T11:00:00+07:00");
+  EXPECT_EQ(EvaluateDeadline(f, At("2026-05-01T00:00:00+07:00"), never), DeadlineStatus::kLate);
+  // One unanswered request before the appointment: its time is the end, still in time.
+  DeadlineFacts w;
+  w.received_at = f.received_at;
+  w.due_at = f.due_at;
+  w.supplements = {{At("2026-04-26T09:00:00+07:00"), std::nullopt}};
+  EXPECT_EQ(EvaluateDeadline(w, At("2026-06-01T00:00:00+07:00"), never), DeadlineStatus::kInTime);
+}
+
+TEST(DeadlineStatus, WithoutAppointmentUsesTheLegalLimit) {
+  DeadlineFacts f;
+  f.received_at = At("2026-04-24T10:00:00+07:00");
+  f.legal_limit = std::chrono::hours(15);  // 2 working days of 7.5 h
+  f.finished_at = At("2026-04-28T10:00:00+07:00");
+  auto hours = [](std::chrono::hours h) {
+    return [h](Instant, Instant, const auto&) { return std::chrono::microseconds(h); };
+  };
+  EXPECT_EQ(EvaluateDeadline(f, f.finished_at.value(), hours(std::chrono::hours(15))),
+            DeadlineStatus::kOnTime);
+  EXPECT_EQ(EvaluateDeadline(f, f.finished_at.value(), hours(std::chrono::hours(16))),
+            DeadlineStatus::kLate);
+}
+
+TEST(Audit, ChainDetectsTampering) {
+  std::vector<AuditEntry> chain;
+  std::string prev;
+  for (int i = 1; i <= 3; ++i) {
+    AuditEntry e{i,
+                 "X-260424-000" + std::to_string(i),
+                 At("2026-04-24T10:00:00Z"),
+                 1,
+                 "reception",
+                 "08746",
+                 "receive",
+                 "submitted",
+                 "received",
+                 "",
+                 prev,
+                 ""};
+    e.hash = AuditHash(e, prev);
+    prev = e.hash;
+    chain.push_back(e);
+  }
+  EXPECT_TRUE(VerifyAuditChain(chain, 3, prev).ok);
+  auto edited = chain;
+  edited[1].note = "x";
+  EXPECT_EQ(VerifyAuditChain(edited, 3, prev).first_bad_seq, 2);
+  auto deleted = chain;
+  deleted.erase(deleted.begin() + 1);
+  EXPECT_FALSE(VerifyAuditChain(deleted, 3, prev).ok);
+  auto truncated = chain;
+  truncated.pop_back();
+  EXPECT_FALSE(VerifyAuditChain(truncated, 3, prev).ok);
+}
+
+}  // namespace
+}  // namespace motcua
