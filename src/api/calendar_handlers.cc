@@ -12,24 +12,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string_view KindName(DayKind k) {
-  switch (k) {
-    case DayKind::kWorkday:
-      return "workday";
-    case DayKind::kWeekend:
-      return "weekend";
-    case DayKind::kPublicHoliday:
-      return "public_holiday";
-    case DayKind::kCompensatory:
-      return "compensatory";
-    case DayKind::kOfficialDayOff:
-      return "official_day_off";
-    case DayKind::kMakeUpWorkday:
-      return "make_up_workday";
-  }
-  return "workday";
-}
-
 std::string DateText(std::chrono::year_month_day d) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
@@ -118,7 +100,7 @@ void RegisterCalendarRoutes(App& app, Router& router) {
         boost::json::array days;
         for (const CalendarDay& d : app.calendar()->DaysOffAndMakeUps(year)) {
           days.push_back({{"date", DateText(d.date)},
-                          {"kind", KindName(d.kind)},
+                          {"kind", DayKindName(d.kind)},
                           {"working", d.kind == DayKind::kMakeUpWorkday},
                           {"reason_vi", d.reason_vi},
                           {"reason_en", d.reason_en}});

@@ -122,9 +122,9 @@ class WorkingCalendar {
   // The office hours in use.
   const WorkingHours& Hours() const { return hours_; }
 
-  // True iff agencies work on `d` (kWorkday or kMakeUpWorkday).
+  // True iff agencies work on `d` (kWorkday or kMakeUpWorkday); false for an invalid date.
   bool IsWorkday(std::chrono::year_month_day d) const;
-  // The kind of `d` and its reasons.
+  // The kind of `d` and its reasons (an invalid date is reported as kWeekend, no reason).
   CalendarDay Day(std::chrono::year_month_day d) const;
   // Every day of `year` that is a public holiday (even on a weekend), a compensatory day, an
   // official day off or a make-up working day, with reasons, in date order; empty outside
