@@ -73,6 +73,24 @@ class App final : public HttpApp {
   // resumes on its own executor with fn's result. Fails with kUnavailable when too many jobs are
   // already queued. Not itself a coroutine: GCC 12 mishandles lambdas captured in coroutine
   // frames, so the job travels through plain Asio handlers.
+  // Awaits an asynchronous store operation: `start(done)` begins it and calls `done(result)`
+  // from a store thread; the awaiting coroutine resumes on its own executor. Not a coroutine,
+  // for the same reason as OnHashPool.
+  template <typename T, typename Start>
+  auto AwaitStore(Start start) {
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<T>)>(
+        [](auto handler, Start begin) {
+          auto executor = boost::asio::get_associated_executor(handler);
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          begin([executor, shared](Result<T> r) mutable {
+            boost::asio::post(executor, [shared, r = std::move(r)]() mutable {
+              std::move (*shared)(std::move(r));
+            });
+          });
+        },
+        boost::asio::use_awaitable, std::move(start));
+  }
+
   template <typename T, typename Fn>
   auto OnHashPool(Fn fn) {
     return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<T>)>(

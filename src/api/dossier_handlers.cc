@@ -163,7 +163,12 @@ void RegisterDossierRoutes(App& app, Router& router) {
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
         s.idempotency_key = key;
         s.request_sha256 = Sha256Hex(ctx.request.body);
-        auto created = app.dossiers().Submit(*ctx.principal, s);
+        auto prepared = app.dossiers().PrepareSubmit(*ctx.principal, s);
+        if (!prepared) co_return ErrorResponse(prepared.error());
+        auto start = [&app, nd = std::move(*prepared)](auto done) mutable {
+          app.store().CreateDossierAsync(std::move(nd), std::move(done));
+        };
+        Result<CreatedDossier> created = co_await app.AwaitStore<CreatedDossier>(std::move(start));
         if (!created) co_return ErrorResponse(created.error());
         Response res = JsonResponse(
             201,

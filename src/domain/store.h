@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -151,6 +152,10 @@ class Store {
   // all in one transaction. A known idempotency key returns the earlier dossier (replayed), or
   // kConflict if it came with another request.
   virtual Result<CreatedDossier> CreateDossier(const NewDossier& d) = 0;
+  // The same without blocking: `done` runs (on a store thread) once the group commit holding
+  // the dossier is durable, or failed. Lets concurrent submissions share one commit.
+  virtual void CreateDossierAsync(NewDossier d,
+                                  std::function<void(Result<CreatedDossier>)> done) = 0;
   virtual Result<std::optional<Dossier>> FindDossier(const std::string& code) = 0;
   // Replaces the dossier if its stored version is `expected_version` (then version+1), and
   // appends the write's audit entry and messages, in one transaction; kConflict otherwise.

@@ -117,6 +117,56 @@ AuditEntry ReadAudit(const SqlRow& r) {
   return e;
 }
 
+// Creates a dossier inside the caller's write transaction (see Store::CreateDossier).
+Result<CreatedDossier> CreateDossierTx(SqlConnection& c, const NewDossier& nd) {
+  if (!nd.idempotency_key.empty()) {
+    auto seen = c.Query("SELECT request_sha256, dossier_code FROM idempotency_keys WHERE key = $1",
+                        {nd.idempotency_key});
+    if (!seen) return tl::unexpected(seen.error());
+    if (!seen->empty()) {
+      if (seen->at(0).Str(0) != nd.request_sha256) {
+        return Fail(ErrorCode::kConflict, "This Idempotency-Key was used for a different request.",
+                    "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+                    "Idempotency-Key");
+      }
+      auto rows = c.Query(SelectDossier() + " WHERE code = $1", {seen->at(0).Str(1)});
+      if (!rows) return tl::unexpected(rows.error());
+      if (rows->empty()) return Fail(ErrorCode::kInternal);
+      return CreatedDossier{ReadDossier(rows->at(0)), true};
+    }
+  }
+  Dossier d = nd.dossier;
+  auto day = FormatIso8601Vn(d.submitted_at).substr(0, 10);
+  auto seq = c.Query(
+      "INSERT INTO dossier_sequences (prefix, day, last) VALUES ($1, $2, 1) "
+      "ON CONFLICT (prefix, day) DO UPDATE SET last = dossier_sequences.last + 1 "
+      "RETURNING last",
+      {nd.code_prefix, day});
+  if (!seq) return tl::unexpected(seq.error());
+  auto code = FormatDossierCode(nd.code_prefix, d.submitted_at, seq->at(0).Int(0));
+  if (!code) return tl::unexpected(code.error());
+  d.code = *code;
+  d.version = 1;
+  std::vector<SqlValue> params = DossierParams(d);
+  std::string placeholders;
+  for (size_t i = 1; i <= kDossierColumnCount; ++i) {
+    placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
+  }
+  auto ins = c.Query(
+      "INSERT INTO dossiers (" + std::string(kDossierColumns) + ") VALUES (" + placeholders + ")",
+      std::span<const SqlValue>(params));
+  if (!ins) return tl::unexpected(ins.error());
+  if (auto st = AppendWrite(c, d.code, nd.write); !st) return tl::unexpected(st.error());
+  if (!nd.idempotency_key.empty()) {
+    auto k = c.Query(
+        "INSERT INTO idempotency_keys (key, request_sha256, dossier_code, created_at) VALUES "
+        "($1, $2, $3, $4)",
+        {nd.idempotency_key, nd.request_sha256, d.code, Micros(d.submitted_at)});
+    if (!k) return tl::unexpected(k.error());
+  }
+  return CreatedDossier{std::move(d), false};
+}
+
 class SqlStoreImpl final : public SqlStore {
  public:
   explicit SqlStoreImpl(std::unique_ptr<Database> db) : db_(std::move(db)) {}
@@ -382,55 +432,31 @@ class SqlStoreImpl final : public SqlStore {
   }
 
   Result<CreatedDossier> CreateDossier(const NewDossier& nd) override {
-    return Collect<CreatedDossier>(*db_, true, [&](SqlConnection& c) -> Result<CreatedDossier> {
-      if (!nd.idempotency_key.empty()) {
-        auto seen =
-            c.Query("SELECT request_sha256, dossier_code FROM idempotency_keys WHERE key = $1",
-                    {nd.idempotency_key});
-        if (!seen) return tl::unexpected(seen.error());
-        if (!seen->empty()) {
-          if (seen->at(0).Str(0) != nd.request_sha256) {
-            return Fail(
-                ErrorCode::kConflict, "This Idempotency-Key was used for a different request.",
-                "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.", "Idempotency-Key");
+    return Collect<CreatedDossier>(*db_, true,
+                                   [&](SqlConnection& c) { return CreateDossierTx(c, nd); });
+  }
+
+  void CreateDossierAsync(NewDossier nd,
+                          std::function<void(Result<CreatedDossier>)> done) override {
+    struct State {
+      NewDossier request;
+      Result<CreatedDossier> result = Fail(ErrorCode::kInternal);
+    };
+    auto state = std::make_shared<State>();
+    state->request = std::move(nd);
+    db_->WriteAsync(
+        [state](SqlConnection& c) -> Status {
+          state->result = CreateDossierTx(c, state->request);
+          if (!state->result) return tl::unexpected(state->result.error());
+          return {};
+        },
+        [state, done = std::move(done)](Status st) {
+          if (!st) {
+            done(tl::unexpected(st.error()));
+          } else {
+            done(std::move(state->result));
           }
-          auto rows = c.Query(SelectDossier() + " WHERE code = $1", {seen->at(0).Str(1)});
-          if (!rows) return tl::unexpected(rows.error());
-          if (rows->empty()) return Fail(ErrorCode::kInternal);
-          return CreatedDossier{ReadDossier(rows->at(0)), true};
-        }
-      }
-      Dossier d = nd.dossier;
-      auto day = FormatIso8601Vn(d.submitted_at).substr(0, 10);
-      auto seq = c.Query(
-          "INSERT INTO dossier_sequences (prefix, day, last) VALUES ($1, $2, 1) "
-          "ON CONFLICT (prefix, day) DO UPDATE SET last = dossier_sequences.last + 1 "
-          "RETURNING last",
-          {nd.code_prefix, day});
-      if (!seq) return tl::unexpected(seq.error());
-      auto code = FormatDossierCode(nd.code_prefix, d.submitted_at, seq->at(0).Int(0));
-      if (!code) return tl::unexpected(code.error());
-      d.code = *code;
-      d.version = 1;
-      std::vector<SqlValue> params = DossierParams(d);
-      std::string placeholders;
-      for (size_t i = 1; i <= kDossierColumnCount; ++i) {
-        placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
-      }
-      auto ins = c.Query("INSERT INTO dossiers (" + std::string(kDossierColumns) + ") VALUES (" +
-                             placeholders + ")",
-                         std::span<const SqlValue>(params));
-      if (!ins) return tl::unexpected(ins.error());
-      if (auto st = AppendWrite(c, d.code, nd.write); !st) return tl::unexpected(st.error());
-      if (!nd.idempotency_key.empty()) {
-        auto k = c.Query(
-            "INSERT INTO idempotency_keys (key, request_sha256, dossier_code, created_at) VALUES "
-            "($1, $2, $3, $4)",
-            {nd.idempotency_key, nd.request_sha256, d.code, Micros(d.submitted_at)});
-        if (!k) return tl::unexpected(k.error());
-      }
-      return CreatedDossier{std::move(d), false};
-    });
+        });
   }
 
   Result<std::optional<Dossier>> FindDossier(const std::string& code) override {

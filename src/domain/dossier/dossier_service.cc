@@ -69,6 +69,12 @@ std::vector<OutboxMessage> DossierService::Notify(const Dossier& d, std::string 
 }
 
 Result<CreatedDossier> DossierService::Submit(const Principal& who, const SubmitRequest& req) {
+  auto nd = PrepareSubmit(who, req);
+  if (!nd) return tl::unexpected(nd.error());
+  return store_.CreateDossier(*nd);
+}
+
+Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const SubmitRequest& req) {
   auto catalog = catalog_();
   auto units = units_();
   const CatalogEntry* entry = catalog->Find(req.procedure_id);
@@ -159,7 +165,7 @@ Result<CreatedDossier> DossierService::Submit(const Principal& who, const Submit
           ? "Hồ sơ đã được tiếp nhận, hẹn trả kết quả " + FormatIso8601Vn(*d.due_at).substr(0, 16)
           : "Hồ sơ đã được nộp, chờ tiếp nhận";
   nd.write.outbox = Notify(d, subject, subject + ". Thủ tục: " + p.name + ".");
-  return store_.CreateDossier(nd);
+  return nd;
 }
 
 bool DossierService::CanSee(const Principal& who, const Dossier& d,

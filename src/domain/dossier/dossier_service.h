@@ -68,6 +68,9 @@ class DossierService {
   // reception officers file at the counter or record postal dossiers for their own unit,
   // which are received at once (form 01). Validates against the current procedure version.
   Result<CreatedDossier> Submit(const Principal& who, const SubmitRequest& req);
+  // Submit's checks and the record to store, without storing it: the HTTP path hands the result
+  // to Store::CreateDossierAsync so that the I/O thread never waits for a commit.
+  Result<NewDossier> PrepareSubmit(const Principal& who, const SubmitRequest& req);
   // The dossier if `who` may see it: its applicant, officers of the units on its path (leaders
   // also above them), admins and auditors of the province. kNotFound otherwise (no leak).
   Result<Dossier> Get(const Principal& who, const std::string& code);
