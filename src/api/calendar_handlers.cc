@@ -64,7 +64,11 @@ void RegisterCalendarRoutes(App& app, Router& router) {
         const std::string* unit = req.Query("unit");
         auto due = app.dossiers().CalendarDue(from, std::stoll(*amount),
                                               unit ? *unit : std::string("working_day"));
-        if (!due) co_return ErrorResponse(due.error());
+        if (!due) {
+          Error e = due.error();
+          if (e.field == "received") e.field = "from";  // the domain's name for this parameter
+          co_return ErrorResponse(e);
+        }
         boost::json::object out{
             {"from", FormatIso8601Vn(from)},
             {"counting_from", FormatIso8601Vn(app.calendar()->EffectiveStart(from))},

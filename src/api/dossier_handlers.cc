@@ -227,6 +227,7 @@ void RegisterDossierRoutes(App& app, Router& router) {
           if (*v != "true")
             co_return bad("overdue", "overdue=true or nothing.", "overdue=true hoặc bỏ trống.");
           q.due_before = now;
+          q.unfinished_only = true;
         }
         if (const std::string* v = req.Query("due_within_days")) {
           if (v->empty() || v->size() > 3 ||
@@ -234,6 +235,7 @@ void RegisterDossierRoutes(App& app, Router& router) {
             co_return bad("due_within_days", "A number of days, 0-999.", "Số ngày từ 0 đến 999.");
           }
           q.due_before = now + std::chrono::hours(24 * std::stoi(*v));
+          q.unfinished_only = true;
         }
         if (const std::string* v = req.Query("q")) {
           if (Utf8Length(*v) > app.config().limits.max_query_chars) {

@@ -95,12 +95,14 @@ struct CreatedDossier {
 // A page of an officer's queue: filters, sorted by appointment (none last) then code, keyset
 // paged by (due, code) after `after_due`/`after_code`.
 struct DossierQuery {
-  std::vector<std::string> units;  // current_unit in these (empty = any; callers scope it)
-  int64_t applicant_user_id = 0;   // only this applicant's dossiers (0 = any)
+  std::vector<std::string> units;   // current_unit in these (empty = any; callers scope it)
+  int64_t applicant_user_id = 0;    // only this applicant's dossiers (0 = any) ...
+  std::string applicant_id_number;  // ... or those filed under this ID number (citizens' own)
   std::optional<DossierState> state;
   std::string procedure_id;
   std::optional<Channel> channel;
   std::optional<Instant> due_before;  // appointment before this instant (overdue, due within)
+  bool unfinished_only = false;       // not yet finished (no result, refusal, stop or withdrawal)
   std::string code;                   // exact code
   std::string name_folded;            // applicant name contains (folded)
   size_t limit = 50;

@@ -224,7 +224,8 @@ class Server:
         return cmd + self.extra_args
 
     def start(self, timeout: float = 60.0) -> "Server":
-        self._create_db()
+        if not self.db_url:  # a restart keeps the database it already has
+            self._create_db()
         for attempt in range(3):
             self.port = free_port()
             with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
@@ -251,6 +252,16 @@ class Server:
                 f"{tail(self.stdout_path)}\n--- stderr ---\n{tail(self.stderr_path)}")
         raise AssertionError("unreachable")
 
+    def restart(self, extra_args: list[str] | None = None) -> list[str]:
+        """Stops the server and starts it again on the same database, e.g. with a later --now
+        in `extra_args` (None keeps the arguments). Returns the problems of the stopped run."""
+        problems = self.stop(keep_db=True)
+        if extra_args is not None:
+            self.extra_args = list(extra_args)
+        self.proc = None
+        self.start()
+        return problems
+
     def _kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
@@ -259,8 +270,9 @@ class Server:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self) -> list[str]:
-        """Stops the server; returns the problems found (crash, sanitizer report)."""
+    def stop(self, keep_db: bool = False) -> list[str]:
+        """Stops the server; returns the problems found (crash, sanitizer report). With keep_db
+        the database stays (for `restart`)."""
         problems = []
         if self.proc is not None:
             if self.proc.poll() is not None:
@@ -282,7 +294,7 @@ class Server:
         for marker in SANITIZER_MARKERS:
             if marker in log:
                 problems.append(f"stderr contains {marker!r}")
-        if self.pg_db:
+        if self.pg_db and not keep_db:
             try:
                 self._psql(f"DROP DATABASE IF EXISTS {self.pg_db} WITH (FORCE)")
             except Exception as e:  # noqa: BLE001 - reported, not fatal for the test
@@ -359,6 +371,9 @@ class Server:
 
     def user_count(self) -> int:
         return int(self._sql("SELECT count(*) FROM users")[0][0])
+
+    def dossier_count(self) -> int:
+        return int(self._sql("SELECT count(*) FROM dossiers")[0][0])
 
     def user_exists(self, username: str) -> bool:
         if self.backend == "sqlite":

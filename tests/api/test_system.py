@@ -28,6 +28,16 @@ ROUTES = [
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/me"),
     ("post", "/api/v1/users"),
+    ("post", "/api/v1/dossiers"),
+    ("get", "/api/v1/dossiers"),
+    ("get", "/api/v1/dossiers/{code}"),
+    ("post", "/api/v1/dossiers/{code}/actions"),
+    ("get", "/api/v1/dossiers/{code}/events"),
+    ("get", "/api/v1/public/dossiers/{code}"),
+    ("get", "/api/v1/calendar/deadline"),
+    ("get", "/api/v1/calendar/days"),
+    ("put", "/api/v1/calendar/overrides/{date}"),
+    ("delete", "/api/v1/calendar/overrides/{date}"),
 ]
 
 

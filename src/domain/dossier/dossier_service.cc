@@ -282,7 +282,8 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
     case DossierAction::kForward: {
       const Unit* to = units->Find(req.to_unit);
       if (to == nullptr || units->ProvinceOf(req.to_unit) != province_code_ ||
-          to->category == UnitCategory::kAgencyTemplate || req.to_unit == d.current_unit) {
+          to->category == UnitCategory::kAgencyTemplate || req.to_unit == d.current_unit ||
+          req.to_unit == province_code_) {
         return Fail(ErrorCode::kInvalidField, "Forward to another unit of the province.",
                     "Chuyển đến một đơn vị khác trong tỉnh.", "to_unit");
       }
@@ -313,9 +314,11 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
         return Fail(ErrorCode::kConflict, "An apology must come before the appointment.",
                     "Thư xin lỗi phải gửi trước ngày hẹn trả.", "action");
       }
-      if (!req.new_due || *req.new_due <= *d.due_at) {
-        return Fail(ErrorCode::kInvalidField, "The new date must be after the appointment.",
-                    "Ngày hẹn mới phải sau ngày hẹn cũ.", "new_due");
+      if (!req.new_due || *req.new_due <= *d.due_at ||
+          *req.new_due > *d.due_at + std::chrono::hours(24 * 366)) {
+        return Fail(ErrorCode::kInvalidField,
+                    "The new date must be after the appointment, within a year of it.",
+                    "Ngày hẹn mới phải sau ngày hẹn cũ và trong vòng một năm.", "new_due");
       }
       d.due_at = *req.new_due;
       d.apologies += 1;
@@ -360,6 +363,7 @@ Result<std::vector<Dossier>> DossierService::Queue(const Principal& who, Dossier
   if (who.role == Role::kCitizen) {
     q.units.clear();
     q.applicant_user_id = who.user_id;
+    q.applicant_id_number = who.username;  // also counter dossiers filed under their ID
     return store_.ListDossiers(q);
   }
   AccessPolicy policy(*units);
