@@ -341,6 +341,13 @@ Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default
   return std::make_pair(*offset, *limit);
 }
 
+Status RequireJson(const Request& req) {
+  if (!req.Header("content-type").starts_with("application/json")) {
+    return Fail(ErrorCode::kUnsupportedMedia);
+  }
+  return {};
+}
+
 Status CheckQueryParams(const Request& req, std::initializer_list<std::string_view> allowed) {
   for (const auto& [k, v] : req.query) {
     bool ok = false;

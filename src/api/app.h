@@ -177,6 +177,8 @@ Response JsonResponse(int status, std::string body);
 inline Response ErrorOf(const Error& e) { return ErrorResponse(e); }
 // Parses the offset/limit query parameters; limit defaults to `default_limit`, capped at `max`.
 Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default_limit, size_t max);
+// Fails with kUnsupportedMedia unless the body is declared application/json.
+Status RequireJson(const Request& req);
 // Fails with kUnknownField if the query has a parameter outside `allowed`.
 Status CheckQueryParams(const Request& req, std::initializer_list<std::string_view> allowed);
 

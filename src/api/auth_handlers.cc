@@ -10,12 +10,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-Status RequireJson(const Request& req) {
-  std::string_view ct = req.Header("content-type");
-  if (!ct.starts_with("application/json")) return Fail(ErrorCode::kUnsupportedMedia);
-  return {};
-}
-
 boost::json::object PrincipalJson(const Principal& p) {
   return {
       {"user_id", p.user_id},

@@ -124,9 +124,7 @@ void RegisterCalendarRoutes(App& app, Router& router) {
       [&app](RequestContext& ctx) -> asio::awaitable<Response> {
         if (ctx.principal->role != Role::kAdmin)
           co_return ErrorResponse(Error{ErrorCode::kForbidden});
-        if (!ctx.request.Header("content-type").starts_with("application/json")) {
-          co_return ErrorResponse(Error{ErrorCode::kUnsupportedMedia});
-        }
+        if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
         auto date = ParseDate(ctx.Param("date"));
         if (!date) co_return ErrorResponse(BadDate());
         auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);

@@ -64,13 +64,6 @@ boost::json::object DossierJson(const Dossier& d, DeadlineStatus status) {
           {"allowed_actions", std::move(allowed)}};
 }
 
-Status RequireJson(const Request& req) {
-  if (!req.Header("content-type").starts_with("application/json")) {
-    return Fail(ErrorCode::kUnsupportedMedia);
-  }
-  return {};
-}
-
 bool SafeKey(std::string_view k) {
   if (k.empty() || k.size() > 128) return false;
   for (char c : k) {
