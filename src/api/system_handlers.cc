@@ -5,6 +5,18 @@ namespace motcua {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// Appends one Prometheus metric with its HELP and TYPE lines.
+void AppendMetric(std::string& out, std::string_view name, std::string_view type,
+                  std::string_view help, uint64_t value) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ");
+  out.append(name).append(" ").append(type).append("\n").append(name).append(" ");
+  out.append(std::to_string(value)).append("\n");
+}
+
+}  // namespace
+
 void RegisterSystemRoutes(App& app, Router& router) {
   router.Add("GET", "/healthz",
              [](RequestContext&) -> asio::awaitable<Response> {
@@ -33,30 +45,20 @@ void RegisterSystemRoutes(App& app, Router& router) {
                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                app.metrics().Render(r.body);
                storage::DatabaseStats s = app.store().database().Stats();
-               r.body +=
-                   "# HELP motcua_db_readers Reader connections in the pool.\n"
-                   "# TYPE motcua_db_readers gauge\nmotcua_db_readers " +
-                   std::to_string(s.readers_total) +
-                   "\n# HELP motcua_db_readers_in_use Reader connections in use.\n"
-                   "# TYPE motcua_db_readers_in_use gauge\nmotcua_db_readers_in_use " +
-                   std::to_string(s.readers_in_use) +
-                   "\n# HELP motcua_db_reader_waits_total Waits for a free reader.\n"
-                   "# TYPE motcua_db_reader_waits_total counter\nmotcua_db_reader_waits_total " +
-                   std::to_string(s.reader_waits) +
-                   "\n# HELP motcua_db_write_batches_total Group commits.\n"
-                   "# TYPE motcua_db_write_batches_total counter\n"
-                   "motcua_db_write_batches_total " +
-                   std::to_string(s.write_batches) +
-                   "\n# HELP motcua_db_write_jobs_total Write jobs committed or failed.\n"
-                   "# TYPE motcua_db_write_jobs_total counter\nmotcua_db_write_jobs_total " +
-                   std::to_string(s.write_jobs) +
-                   "\n# HELP motcua_db_write_failures_total Write jobs that failed.\n"
-                   "# TYPE motcua_db_write_failures_total counter\n"
-                   "motcua_db_write_failures_total " +
-                   std::to_string(s.write_failures) +
-                   "\n# HELP motcua_db_write_queue Write jobs waiting.\n"
-                   "# TYPE motcua_db_write_queue gauge\nmotcua_db_write_queue " +
-                   std::to_string(s.write_queue) + "\n";
+               AppendMetric(r.body, "motcua_db_readers", "gauge", "Reader connections in the pool.",
+                            s.readers_total);
+               AppendMetric(r.body, "motcua_db_readers_in_use", "gauge",
+                            "Reader connections in use.", s.readers_in_use);
+               AppendMetric(r.body, "motcua_db_reader_waits_total", "counter",
+                            "Waits for a free reader.", s.reader_waits);
+               AppendMetric(r.body, "motcua_db_write_batches_total", "counter", "Group commits.",
+                            s.write_batches);
+               AppendMetric(r.body, "motcua_db_write_jobs_total", "counter",
+                            "Write jobs committed or failed.", s.write_jobs);
+               AppendMetric(r.body, "motcua_db_write_failures_total", "counter",
+                            "Write jobs that failed.", s.write_failures);
+               AppendMetric(r.body, "motcua_db_write_queue", "gauge", "Write jobs waiting.",
+                            s.write_queue);
                co_return r;
              },
              {.summary = "Prometheus metrics: requests by route and status, latency histogram, "
