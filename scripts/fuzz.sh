@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 mkdir -p fuzz/artifacts
-for target in fuzz_http fuzz_json; do
+for target in fuzz_http fuzz_json fuzz_file; do
   name=${target#fuzz_}
   bin=build/fuzz/fuzz/$target
   if [ -d "fuzz/crashers/$name" ] && [ -n "$(ls -A "fuzz/crashers/$name")" ]; then

@@ -61,7 +61,10 @@ App::App(storage::SqlStore& store, const Clock& clock, Random& random, AppConfig
                      config_.limits.login_burst_per_client),
       public_limiter_(clock, config_.limits.public_lookups_per_minute_per_client,
                       config_.limits.public_lookups_burst_per_client),
-      hash_pool_(std::max<size_t>(1, config_.limits.max_concurrent_hashes)) {
+      hash_pool_(std::max<size_t>(1, config_.limits.max_concurrent_hashes)),
+      file_pool_(std::max<size_t>(1, config_.limits.max_concurrent_file_commits)),
+      fs_(MakePosixFileSystem()),
+      blobs_(std::make_unique<storage::BlobStore>(config_.files_dir, *fs_, random_)) {
   auth_ = std::make_unique<AuthService>(store_, clock_, random_, config_.auth);
   calendar_ = std::make_shared<const WorkingCalendar>(config_.working_hours,
                                                       std::vector<CalendarOverride>{});
@@ -76,6 +79,9 @@ App::App(storage::SqlStore& store, const Clock& clock, Random& random, AppConfig
   RegisterStaticRoutes(*this, router_);
   RegisterDossierRoutes(*this, router_);
   RegisterCalendarRoutes(*this, router_);
+  RegisterNotificationRoutes(*this, router_);
+  RegisterFileRoutes(*this, router_);
+  RegisterFormRoutes(*this, router_);
   std::vector<std::string> names;
   for (const Route& r : router_.routes()) names.push_back(r.method + " " + r.pattern);
   metrics_ = std::make_unique<Metrics>(std::move(names));
@@ -93,6 +99,7 @@ App::~App() {
   refresh_cv_.notify_all();
   if (refresh_thread_.joinable()) refresh_thread_.join();
   hash_pool_.join();
+  file_pool_.join();
 }
 
 std::shared_ptr<const UnitDirectory> App::units() const {
@@ -163,7 +170,23 @@ Status App::LoadCatalog() {
   return {};
 }
 
+FileContentLimits App::file_limits() const {
+  const Limits& l = config_.limits;
+  return {l.max_image_pixels, l.max_pdf_inflated_bytes, l.max_pdf_inflate_ratio, l.max_pdf_pages};
+}
+
+bool App::StreamsBody(std::string_view method, std::string_view target) const {
+  if (method != "POST" && method != "PUT") return false;  // only uploads stream
+  Request probe;
+  if (!ParseTarget(target, probe)) return false;
+  std::vector<std::pair<std::string_view, std::string>> params;
+  std::string allowed;
+  const Route* route = router_.Match(method, probe.path, params, &allowed);
+  return route != nullptr && route->doc.stream_body;
+}
+
 Status App::Load() {
+  if (auto st = blobs_->Open(); !st) return st;
   auto stamps = store_.DataStamps();
   if (!stamps) return tl::unexpected(stamps.error());
   if (auto st = LoadUnits(); !st) return st;

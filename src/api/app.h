@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -28,6 +30,7 @@
 #include "http/limits.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "storage/blob_store.h"
 #include "storage/open_store.h"
 
 namespace motcua {
@@ -39,6 +42,9 @@ struct AppConfig {
   bool cookie_secure = false;                // add "Secure" to cookies (set behind a TLS proxy)
   std::chrono::seconds refresh_interval{5};  // how often to look for catalog/unit changes
   WorkingHours working_hours;                // office hours and the 15:00 cut-off
+  std::string files_dir = "var/files";       // the blob store's root (see storage/blob_store.h)
+  // Printed on the forms and encoded in their QR codes (<url>/tra-cuu/<code>); no final '/'.
+  std::string public_base_url = "http://127.0.0.1:8080";
 };
 
 class App final : public HttpApp {
@@ -52,6 +58,7 @@ class App final : public HttpApp {
   boost::asio::awaitable<Response> Handle(Request& req) override;
   Metrics& metrics() override { return *metrics_; }
   std::string NewRequestId() override;
+  bool StreamsBody(std::string_view method, std::string_view target) const override;
 
   // Accessors for handlers.
   std::shared_ptr<const UnitDirectory> units() const;
@@ -62,20 +69,27 @@ class App final : public HttpApp {
   // Rebuilds the calendar snapshot from the stored overrides (after an admin edit).
   Status LoadCalendar();
   storage::SqlStore& store() { return store_; }
+  storage::BlobStore& blobs() { return *blobs_; }
+  // Limits on uploaded files' content, from config().limits.
+  FileContentLimits file_limits() const;
   AuthService& auth() { return *auth_; }
   const AppConfig& config() const { return config_; }
   const Clock& clock() const { return clock_; }
   RateLimiter& login_limiter() { return login_limiter_; }
   const Router& router() const { return router_; }
   const std::string& openapi_json() const { return openapi_json_; }
+  // Adds a renderer whose text GET /metrics appends (the outbox sender's counters). Call before
+  // serving: the list is read without a lock. Whatever `render` uses must outlive the serving.
+  void AddMetricsSource(std::function<void(std::string&)> render) {
+    metrics_sources_.push_back(std::move(render));
+  }
+  const std::vector<std::function<void(std::string&)>>& metrics_sources() const {
+    return metrics_sources_;
+  }
 
-  // Runs CPU-heavy `fn` (password hashing) on the bounded hashing pool; the awaiting coroutine
-  // resumes on its own executor with fn's result. Fails with kUnavailable when too many jobs are
-  // already queued. Not itself a coroutine: GCC 12 mishandles lambdas captured in coroutine
-  // frames, so the job travels through plain Asio handlers.
   // Awaits an asynchronous store operation: `start(done)` begins it and calls `done(result)`
   // from a store thread; the awaiting coroutine resumes on its own executor. Not a coroutine,
-  // for the same reason as OnHashPool.
+  // for the same reason as OnPool.
   template <typename T, typename Start>
   auto AwaitStore(Start start) {
     return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<T>)>(
@@ -91,34 +105,52 @@ class App final : public HttpApp {
         boost::asio::use_awaitable, std::move(start));
   }
 
+  // Runs CPU-heavy `fn` (password hashing) on the bounded hashing pool; the awaiting coroutine
+  // resumes on its own executor with fn's result. Fails with kUnavailable when too many jobs are
+  // already queued. Not itself a coroutine: GCC 12 mishandles lambdas captured in coroutine
+  // frames, so the job travels through plain Asio handlers.
   template <typename T, typename Fn>
   auto OnHashPool(Fn fn) {
+    return OnPool<T>(hash_pool_, pending_hashes_, config_.limits.max_pending_hashes,
+                     "Too many logins at once; try again shortly.",
+                     "Quá nhiều lượt đăng nhập cùng lúc; vui lòng thử lại sau.", std::move(fn));
+  }
+  // Runs blocking file work (content checks, fsync, rename) on the bounded file pool.
+  template <typename T, typename Fn>
+  auto OnFilePool(Fn fn) {
+    return OnPool<T>(file_pool_, pending_file_jobs_, config_.limits.max_pending_hashes,
+                     "Too many uploads at once; try again shortly.",
+                     "Quá nhiều tệp đang được tải lên cùng lúc; vui lòng thử lại sau.",
+                     std::move(fn));
+  }
+
+ private:
+  template <typename T, typename Fn>
+  auto OnPool(boost::asio::thread_pool& pool, std::atomic<size_t>& pending, size_t max_pending,
+              const char* busy_en, const char* busy_vi, Fn fn) {
     return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<T>)>(
-        [this](auto handler, Fn job) {
+        [&pool, &pending, max_pending, busy_en, busy_vi](auto handler, Fn job) {
           auto executor = boost::asio::get_associated_executor(handler);
-          if (pending_hashes_.fetch_add(1) >= config_.limits.max_pending_hashes) {
-            pending_hashes_.fetch_sub(1);
-            Result<T> busy =
-                Fail(ErrorCode::kUnavailable, "Too many logins at once; try again shortly.",
-                     "Quá nhiều lượt đăng nhập cùng lúc; vui lòng thử lại sau.");
+          if (pending.fetch_add(1) >= max_pending) {
+            pending.fetch_sub(1);
+            Result<T> busy = Fail(ErrorCode::kUnavailable, busy_en, busy_vi);
             boost::asio::post(executor, [h = std::move(handler), r = std::move(busy)]() mutable {
               std::move(h)(std::move(r));
             });
             return;
           }
-          boost::asio::post(
-              hash_pool_, [this, executor, h = std::move(handler), job = std::move(job)]() mutable {
-                Result<T> r = job();
-                pending_hashes_.fetch_sub(1);
-                boost::asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
-                  std::move(h)(std::move(r));
-                });
-              });
+          boost::asio::post(pool, [&pending, executor, h = std::move(handler),
+                                   job = std::move(job)]() mutable {
+            Result<T> r = job();
+            pending.fetch_sub(1);
+            boost::asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
+              std::move(h)(std::move(r));
+            });
+          });
         },
         boost::asio::use_awaitable, std::move(fn));
   }
 
- private:
   void RefreshLoop();
   Status LoadUnits();
   Status LoadCatalog();
@@ -136,8 +168,13 @@ class App final : public HttpApp {
   Router router_;
   std::unique_ptr<Metrics> metrics_;
   std::string openapi_json_;
+  std::vector<std::function<void(std::string&)>> metrics_sources_;
   boost::asio::thread_pool hash_pool_;
   std::atomic<size_t> pending_hashes_{0};
+  boost::asio::thread_pool file_pool_;
+  std::atomic<size_t> pending_file_jobs_{0};
+  std::unique_ptr<FileSystem> fs_;
+  std::unique_ptr<storage::BlobStore> blobs_;
   std::atomic<uint64_t> request_seq_{0};
   std::string node_prefix_;
 
@@ -162,6 +199,9 @@ void RegisterAuthRoutes(App& app, Router& router);
 void RegisterStaticRoutes(App& app, Router& router);
 void RegisterDossierRoutes(App& app, Router& router);
 void RegisterCalendarRoutes(App& app, Router& router);
+void RegisterNotificationRoutes(App& app, Router& router);
+void RegisterFileRoutes(App& app, Router& router);
+void RegisterFormRoutes(App& app, Router& router);
 
 // The value of cookie `name` in a Cookie header (exact name match), or "".
 std::string_view CookieValue(std::string_view header, std::string_view name);

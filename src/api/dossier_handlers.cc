@@ -24,7 +24,9 @@ boost::json::object DossierJson(const Dossier& d, DeadlineStatus status) {
                      {"source", SourceName(c.source)},
                      {"file_sha256", c.file_sha256.empty() ? boost::json::value(nullptr)
                                                            : boost::json::value(c.file_sha256)},
-                     {"file_name", c.file_name}});
+                     {"file_name", c.file_name},
+                     {"file_size", c.file_size},
+                     {"media_type", c.media_type}});
   }
   boost::json::array sups;
   for (const auto& s : d.supplements) {
@@ -60,8 +62,41 @@ boost::json::object DossierJson(const Dossier& d, DeadlineStatus status) {
           {"finished_at", OptTime(d.finished_at)},
           {"returned_at", OptTime(d.returned_at)},
           {"apologies", d.apologies},
+          {"rating", d.rating.empty() ? boost::json::value(nullptr) : boost::json::value(d.rating)},
+          {"rating_comment", d.rating_comment},
+          {"complaints", d.complaints},
           {"deadline_status", DeadlineStatusName(status)},
           {"allowed_actions", std::move(allowed)}};
+}
+
+// Reads the "components" array of an intake or a supplement.
+Status ParseComponents(const boost::json::value& v, const std::string& path,
+                       std::vector<DossierComponent>& out) {
+  const auto* arr = v.if_array();
+  if (arr == nullptr || arr->size() > 100) {
+    return Fail(ErrorCode::kInvalidField, "components must be an array (at most 100).",
+                "components phải là mảng (tối đa 100).", path);
+  }
+  for (size_t i = 0; i < arr->size(); ++i) {
+    JsonObjectReader cr((*arr)[i], path + "[" + std::to_string(i) + "]");
+    DossierComponent c;
+    c.component_id = cr.String("component_id", {true, 64, false}).value_or("");
+    auto source = cr.String("source", {true, 16, false});
+    c.file_sha256 = cr.String("file_sha256", {false, 64, false}).value_or("");
+    c.file_name = cr.String("file_name", {false, 255, true}).value_or("");
+    if (source) {
+      if (auto so = ParseSource(*source)) {
+        c.source = *so;
+      } else {
+        cr.Reject(ErrorCode::kInvalidField, "source",
+                  "source must be uploaded, paper_scan, reused or national_db.",
+                  "source phải là uploaded, paper_scan, reused hoặc national_db.");
+      }
+    }
+    if (auto st = cr.Finish(); !st) return st;
+    out.push_back(std::move(c));
+  }
+  return {};
 }
 
 bool SafeKey(std::string_view k) {
@@ -126,31 +161,8 @@ void RegisterDossierRoutes(App& app, Router& router) {
           if (auto st = ar.Finish(); !st) co_return ErrorResponse(st.error());
         }
         if (const auto* cs = r.Raw("components", true); cs && r.ok()) {
-          const auto* arr = cs->if_array();
-          if (arr == nullptr || arr->size() > 100) {
-            r.Reject(ErrorCode::kInvalidField, "components",
-                     "components must be an array (at most 100).",
-                     "components phải là mảng (tối đa 100).");
-          } else {
-            for (size_t i = 0; i < arr->size(); ++i) {
-              JsonObjectReader cr((*arr)[i], "components[" + std::to_string(i) + "]");
-              DossierComponent c;
-              c.component_id = cr.String("component_id", {true, 64, false}).value_or("");
-              auto source = cr.String("source", {true, 16, false});
-              c.file_sha256 = cr.String("file_sha256", {false, 64, false}).value_or("");
-              c.file_name = cr.String("file_name", {false, 255, true}).value_or("");
-              if (source) {
-                if (auto so = ParseSource(*source)) {
-                  c.source = *so;
-                } else {
-                  cr.Reject(ErrorCode::kInvalidField, "source",
-                            "source must be uploaded, paper_scan, reused or national_db.",
-                            "source phải là uploaded, paper_scan, reused hoặc national_db.");
-                }
-              }
-              if (auto st = cr.Finish(); !st) co_return ErrorResponse(st.error());
-              s.components.push_back(std::move(c));
-            }
+          if (auto st = ParseComponents(*cs, "components", s.components); !st) {
+            co_return ErrorResponse(st.error());
           }
         }
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
@@ -322,6 +334,12 @@ void RegisterDossierRoutes(App& app, Router& router) {
         a.to_user = r.String("to_user", {false, 64, false}).value_or("");
         auto new_due = r.String("new_due", {false, 40, false});
         a.result_sha256 = r.String("result_sha256", {false, 64, false}).value_or("");
+        a.rating = r.String("rating", {false, 16, false}).value_or("");
+        if (const auto* cs = r.Raw("components", false); cs && r.ok()) {
+          if (auto st = ParseComponents(*cs, "components", a.components); !st) {
+            co_return ErrorResponse(st.error());
+          }
+        }
         if (action && !ParseAction(*action)) {
           r.Reject(ErrorCode::kInvalidField, "action", "Unknown action.", "Thao tác không hợp lệ.");
         }
@@ -339,7 +357,7 @@ void RegisterDossierRoutes(App& app, Router& router) {
       },
       {.summary = "Take a workflow action: receive, request_supplement, supplement, refuse, "
                   "assign, forward, approve, issue_result, apologise, return_result, stop, "
-                  "withdraw. A wrong action for the state or a stale version gets 409.",
+                  "withdraw; after the return the applicant may rate and complain. A wrong action for the state or a stale version gets 409.",
        .tag = "dossiers",
        .auth = true,
        .roles = "by action: see the transition table in src/domain/dossier/workflow.cc",
@@ -347,7 +365,8 @@ void RegisterDossierRoutes(App& app, Router& router) {
        .request_schema =
            R"({"type":"object","required":["action","version"],"properties":{"action":{"type":"string"},)"
            R"("version":{"type":"integer"},"note":{"type":"string"},"to_unit":{"type":"string"},)"
-           R"("to_user":{"type":"string"},"new_due":{"type":"string"},"result_sha256":{"type":"string"}}})",
+           R"("to_user":{"type":"string"},"new_due":{"type":"string"},"result_sha256":{"type":"string"},)"
+           R"("rating":{"enum":["satisfied","neutral","dissatisfied"]},"components":{"type":"array"}}})",
        .response_schema = std::string(kDossierSchema),
        .statuses = {200, 400, 401, 403, 404, 409, 415}});
 

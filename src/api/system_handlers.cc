@@ -59,6 +59,7 @@ void RegisterSystemRoutes(App& app, Router& router) {
                             "Write jobs that failed.", s.write_failures);
                AppendMetric(r.body, "motcua_db_write_queue", "gauge", "Write jobs waiting.",
                             s.write_queue);
+               for (const auto& render : app.metrics_sources()) render(r.body);
                co_return r;
              },
              {.summary = "Prometheus metrics: requests by route and status, latency histogram, "

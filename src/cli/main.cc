@@ -1,6 +1,7 @@
 // motcua: the one executable. Subcommands: serve, init, demo, user, import, version.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -10,8 +11,12 @@
 
 #include "api/app.h"
 #include "cli/provisioning.h"
+#include "common/file_system.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "notify/outbox_sender.h"
+#include "notify/sms_gateway.h"
+#include "notify/smtp_client.h"
 #include "storage/migrations.h"
 
 namespace motcua {
@@ -94,6 +99,40 @@ std::string DbUrl(const Args& a) {
   return kDefaultDb;
 }
 
+// The blob store's root: --files, MOTCUA_FILES, else "files" beside a SQLite database (and
+// var/files for PostgreSQL, where several nodes should share one directory: pass --files).
+std::string FilesDir(const Args& a) {
+  if (const std::string* v = a.Get("files")) return *v;
+  if (const char* env = std::getenv("MOTCUA_FILES"); env != nullptr && *env) return env;
+  std::string db = DbUrl(a);
+  if (db.rfind("sqlite:", 0) == 0) {
+    auto parent = std::filesystem::path(db.substr(7)).parent_path();
+    return (parent.empty() ? std::filesystem::path("files") : parent / "files").string();
+  }
+  return "var/files";
+}
+
+// Removes what interrupted uploads left behind: temporary files, and blobs that no row names and
+// that were not touched within the grace period (0 for a single node; give several nodes
+// sharing a directory an hour). Logs what it did.
+Status SweepFiles(storage::SqlStore& store, storage::BlobStore& blobs, std::chrono::seconds grace) {
+  auto shas = store.AllFileShas();
+  if (!shas) return tl::unexpected(shas.error());
+  auto report = blobs.Sweep(*shas, grace);
+  if (!report) return tl::unexpected(report.error());
+  LogInfo("files: " + std::to_string(report->temp_removed) + " interrupted upload(s) and " +
+          std::to_string(report->blobs_removed) + " unrecorded blob(s) removed, " +
+          std::to_string(report->blobs_kept) + " kept");
+  return {};
+}
+
+std::chrono::seconds FilesGrace(const Args& a) {
+  if (const std::string* v = a.Get("files-gc-grace")) {
+    return std::chrono::seconds(std::max(0LL, std::atoll(v->c_str())));
+  }
+  return std::chrono::seconds(0);
+}
+
 // The clock: --now or MOTCUA_NOW start a clock at that instant that then runs on.
 std::unique_ptr<Clock> MakeClock(const Args& a, bool* ok) {
   *ok = true;
@@ -126,6 +165,7 @@ Result<std::unique_ptr<storage::SqlStore>> Open(const Args& a, size_t readers = 
 bool MakeConfig(const Args& a, AppConfig& config) {
   config.province_code = a.Or("province", "25");
   config.cookie_secure = a.Get("cookie-secure") != nullptr;
+  config.files_dir = FilesDir(a);
   if (auto it = a.flags.find("limit"); it != a.flags.end()) {
     for (const std::string& kv : it->second) {
       size_t eq = kv.find('=');
@@ -145,6 +185,105 @@ bool MakeConfig(const Args& a, AppConfig& config) {
   if (const std::string* v = a.Get("session-ttl")) {
     config.auth.session_ttl = std::chrono::seconds(std::stoll(*v));
   }
+  if (const std::string* v = a.Get("public-url")) {
+    std::string url = *v;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    bool ok = (url.starts_with("http://") || url.starts_with("https://")) &&
+              url.find("://") + 3 < url.size() && url.size() <= 200 &&
+              url.find_first_of(" \t\r\n\"<>\\") == std::string::npos;
+    if (!ok) {
+      std::fprintf(stderr, "motcua: --public-url wants http(s)://host[:port][/path], got '%s'\n",
+                   v->c_str());
+      return false;
+    }
+    config.public_base_url = url;
+  }
+  return true;
+}
+
+// A whole number in [lo, hi] from flag `name`'s value; nullopt (and a message) otherwise.
+std::optional<long long> NumberFlag(const std::string& name, const std::string& value,
+                                    long long lo, long long hi) {
+  long long n = 0;
+  bool ok = !value.empty() && value.size() <= 12;
+  for (char c : value) {
+    ok = ok && c >= '0' && c <= '9';
+    if (ok) n = n * 10 + (c - '0');
+  }
+  if (!ok || n < lo || n > hi) {
+    std::fprintf(stderr, "motcua: --%s wants a whole number from %lld to %lld\n", name.c_str(), lo,
+                 hi);
+    return std::nullopt;
+  }
+  return n;
+}
+
+// The outbox sender for the channels the flags configure (--smtp, --sms-gateway), or nullptr
+// when none is; false on a bad flag.
+bool MakeOutboxSender(const Args& a, Store& store, const Clock& clock, Random& random,
+                      std::unique_ptr<notify::OutboxSender>* out) {
+  notify::OutboxSender::Channels channels;
+  if (const std::string* smtp = a.Get("smtp")) {
+    notify::SmtpConfig c;
+    size_t colon = smtp->rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      std::fprintf(stderr, "motcua: --smtp wants HOST:PORT, e.g. 127.0.0.1:25\n");
+      return false;
+    }
+    c.host = smtp->substr(0, colon);
+    if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') {
+      c.host = c.host.substr(1, c.host.size() - 2);
+    }
+    auto port = NumberFlag("smtp", smtp->substr(colon + 1), 1, 65535);
+    if (!port) return false;
+    c.port = static_cast<uint16_t>(*port);
+    c.from = a.Or("smtp-from", c.from);
+    if (!notify::IsValidMailbox(c.from)) {
+      std::fprintf(stderr, "motcua: --smtp-from '%s' is not an e-mail address\n", c.from.c_str());
+      return false;
+    }
+    c.username = a.Or("smtp-user", "");
+    c.password = a.Or("smtp-password", "");
+    if (c.password.empty()) {
+      if (const char* env = std::getenv("MOTCUA_SMTP_PASSWORD"); env != nullptr) c.password = env;
+    }
+    if (!c.username.empty() && c.password.empty()) {
+      std::fprintf(stderr,
+                   "motcua: --smtp-user needs --smtp-password or MOTCUA_SMTP_PASSWORD\n");
+      return false;
+    }
+    if (!c.username.empty() && c.host != "127.0.0.1" && c.host != "::1" && c.host != "localhost") {
+      std::fprintf(stderr,
+                   "motcua: warning: SMTP AUTH over plain TCP sends the password in clear to "
+                   "%s; use a relay on loopback or the internal network\n",
+                   c.host.c_str());
+    }
+    channels.emplace("email", std::make_unique<notify::SmtpClient>(std::move(c)));
+  }
+  if (const std::string* url = a.Get("sms-gateway")) {
+    auto gateway = notify::SmsGateway::Create({*url});
+    if (!gateway) {
+      PrintError("serve", gateway.error());
+      return false;
+    }
+    channels.emplace("sms", std::move(*gateway));
+  }
+  notify::OutboxSenderConfig config;
+  if (const std::string* v = a.Get("outbox-poll-ms")) {
+    auto n = NumberFlag("outbox-poll-ms", *v, 1, 3'600'000);
+    if (!n) return false;
+    config.poll_interval = std::chrono::milliseconds(*n);
+  }
+  if (const std::string* v = a.Get("outbox-backoff-ms")) {
+    auto n = NumberFlag("outbox-backoff-ms", *v, 1, 86'400'000);
+    if (!n) return false;
+    config.policy.base_backoff = std::chrono::milliseconds(*n);
+  }
+  if (channels.empty()) {
+    out->reset();
+    return true;
+  }
+  *out = std::make_unique<notify::OutboxSender>(store, clock, random, std::move(channels), config);
   return true;
 }
 
@@ -179,6 +318,15 @@ int Serve(const Args& a, bool demo) {
     }
   }
   if (auto st = app.Load(); !st) {
+    PrintError("serve", st.error());
+    return 1;
+  }
+  std::unique_ptr<notify::OutboxSender> sender;
+  if (!MakeOutboxSender(a, **store, *clock, *random, &sender)) return 2;
+  if (sender) {
+    app.AddMetricsSource([&sender](std::string& out) { sender->RenderMetrics(out); });
+  }
+  if (auto st = SweepFiles(**store, app.blobs(), FilesGrace(a)); !st) {
     PrintError("serve", st.error());
     return 1;
   }
@@ -230,7 +378,9 @@ int Serve(const Args& a, bool demo) {
   }
   std::fflush(stdout);
   LogInfo("listening on " + url + "; limits:\n" + DescribeLimits(config.limits));
+  if (sender) sender->Start();
   server.Run();
+  if (sender) sender->Stop();
   LogInfo("stopped");
   FlushLog();
   return 0;
@@ -381,6 +531,66 @@ int CmdAudit(const Args& a) {
   return 0;
 }
 
+int CmdFiles(const Args& a) {
+  if (a.positional.size() != 1 || (a.positional[0] != "verify" && a.positional[0] != "gc")) {
+    std::fprintf(stderr, "motcua files: the actions are 'verify' and 'gc' (see motcua files --help)\n");
+    return 2;
+  }
+  auto store = Open(a);
+  if (!store) {
+    PrintError("files", store.error());
+    return 1;
+  }
+  if (auto st = (*store)->CheckSchema(); !st) {
+    PrintError("files", st.error());
+    return 1;
+  }
+  auto fs = MakePosixFileSystem();
+  auto random = MakeSecureRandom();
+  storage::BlobStore blobs(FilesDir(a), *fs, *random);
+  if (auto st = blobs.Open(); !st) {
+    PrintError("files", st.error());
+    return 1;
+  }
+  if (a.positional[0] == "gc") {
+    std::chrono::seconds grace =
+        a.Get("files-gc-grace") ? FilesGrace(a) : std::chrono::seconds(3600);
+    auto shas = (*store)->AllFileShas();
+    if (!shas) {
+      PrintError("files", shas.error());
+      return 1;
+    }
+    auto report = blobs.Sweep(*shas, grace);
+    if (!report) {
+      PrintError("files", report.error());
+      return 1;
+    }
+    std::printf("files gc: %llu temporary file(s) and %llu unrecorded blob(s) removed, %llu kept\n",
+                static_cast<unsigned long long>(report->temp_removed),
+                static_cast<unsigned long long>(report->blobs_removed),
+                static_cast<unsigned long long>(report->blobs_kept));
+    return 0;
+  }
+  auto shas = (*store)->AllFileShas();
+  if (!shas) {
+    PrintError("files", shas.error());
+    return 1;
+  }
+  auto problems = blobs.Verify(*shas, Limits{}.max_upload_bytes + 1);
+  if (!problems) {
+    PrintError("files", problems.error());
+    return 1;
+  }
+  for (const std::string& p : *problems) std::printf("%s\n", p.c_str());
+  if (!problems->empty()) {
+    std::printf("files: %zu problem(s) among %zu recorded file(s)\n", problems->size(), shas->size());
+    return 1;
+  }
+  std::printf("files ok: %zu recorded, every one stored whole under %s\n", shas->size(),
+              blobs.root().c_str());
+  return 0;
+}
+
 int CmdVersion(const Args&) {
   std::printf("motcua %s (schema %d)\n", MOTCUA_VERSION, storage::LatestSchemaVersion());
   return 0;
@@ -397,12 +607,33 @@ const char* kServeFlags =
     "  --session-ttl SECS  session lifetime (default 28800)\n"
     "  --argon2-ops N      Argon2id iterations for new hashes (default 2)\n"
     "  --argon2-mem-kib N  Argon2id memory for new hashes (default 19456)\n"
-    "  --cookie-secure     mark cookies Secure (behind a TLS proxy)\n";
+    "  --cookie-secure     mark cookies Secure (behind a TLS proxy)\n"
+    "  --public-url URL    the public address printed on forms and in their QR codes\n"
+    "                      (<URL>/tra-cuu/<code>; default http://127.0.0.1:8080)\n"
+    "  --files DIR         where uploaded files live (default: 'files' beside a SQLite\n"
+    "                      database; with PostgreSQL a directory all nodes share); env\n"
+    "                      MOTCUA_FILES\n"
+    "  --files-gc-grace S  at start-up, spare unrecorded blobs younger than S seconds\n"
+    "                      (default 0; give nodes sharing --files e.g. 3600)\n"
+    "Outbox delivery (a sender thread runs when --smtp or --sms-gateway is given):\n"
+    "  --smtp HOST:PORT    SMTP relay for e-mail (plain TCP, no TLS: loopback or the\n"
+    "                      internal network)\n"
+    "  --smtp-from ADDR    sender address (default no-reply@motcua.local)\n"
+    "  --smtp-user NAME    log in with AUTH PLAIN (password in clear: trusted relay only)\n"
+    "  --smtp-password PW  its password; env MOTCUA_SMTP_PASSWORD\n"
+    "  --sms-gateway URL   http://host:port/path receiving POST {\"to\",\"text\",\"ref\"}\n"
+    "  --outbox-poll-ms N  how often to look for due messages (default 2000)\n"
+    "  --outbox-backoff-ms N  first retry delay, doubling to at most 1 h, 8 attempts\n"
+    "                      (default 30000)\n";
 
 std::vector<Command> Commands() {
   std::set<std::string> serve_values = {"db",          "listen",     "threads",
                                         "province",    "now",        "limit",
-                                        "session-ttl", "argon2-ops", "argon2-mem-kib"};
+                                        "session-ttl", "argon2-ops", "argon2-mem-kib",
+                                        "files",       "files-gc-grace"};
+  serve_values.insert("public-url");
+  serve_values.insert({"smtp", "smtp-from", "smtp-user", "smtp-password", "sms-gateway",
+                       "outbox-poll-ms", "outbox-backoff-ms"});
   return {
       {"serve",
        "motcua serve [options]\n  Serves the API and web app.\n",
@@ -444,6 +675,14 @@ std::vector<Command> Commands() {
        {"db"},
        {},
        CmdAudit},
+      {"files",
+       "motcua files verify|gc [--db URL] [--files DIR] [--files-gc-grace SECS]\n"
+       "  verify: re-hashes every stored file and checks that every recorded file is there\n"
+       "  whole (exit 1 on any problem). gc: removes temporary files and blobs no row names\n"
+       "  that are older than the grace period (default 3600 s).\n",
+       {"db", "files", "files-gc-grace"},
+       {},
+       CmdFiles},
       {"version", "motcua version\n  Prints the version and schema version.\n", {}, {}, CmdVersion},
   };
 }

@@ -36,6 +36,25 @@ class SeededRandom final : public Random {
 
 }  // namespace
 
+static_assert(sizeof(crypto_hash_sha256_state) <= 128, "Sha256Stream state too small");
+
+Sha256Stream::Sha256Stream() {
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::Update(std::string_view data) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(data.data()), data.size());
+}
+
+std::string Sha256Stream::FinishHex() {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), digest);
+  return Hex(digest, sizeof digest);
+}
+
 std::unique_ptr<Random> MakeSecureRandom() { return std::make_unique<SecureRandom>(); }
 std::unique_ptr<Random> MakeSeededRandom(uint64_t seed) {
   return std::make_unique<SeededRandom>(seed);

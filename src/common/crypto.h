@@ -12,6 +12,22 @@ bool InitCrypto();
 
 // SHA-256 of `data`, as 64 lower-case hex digits.
 std::string Sha256Hex(std::string_view data);
+// SHA-256 computed over data that arrives in pieces (uploads). Not thread-safe.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  // Adds the next piece.
+  void Update(std::string_view data);
+  // The digest of everything added, as 64 lower-case hex digits. Call once.
+  std::string FinishHex();
+
+ private:
+  alignas(16) unsigned char state_[128];  // crypto_hash_sha256_state (104 bytes) fits
+};
+
 // Base64url without padding.
 std::string Base64Url(const uint8_t* data, size_t n);
 // Lower-case hex.

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -66,10 +67,46 @@ struct OutboxMessage {
   std::string subject;
   std::string body;
   std::string status = "pending";  // pending | sent | failed
-  int64_t attempts = 0;
+  int64_t attempts = 0;            // delivery attempts started (a claim counts as one)
   Instant next_attempt_at{};
-  std::string last_error;
+  std::string last_error;  // why the latest failed attempt failed; kept after a later success
   Instant created_at{};
+  Instant sent_at{};         // when the provider accepted it (epoch while not sent)
+  std::string provider_ref;  // what the provider answered on acceptance (SMTP reply, gateway id)
+};
+
+// The outcome of one delivery attempt of a claimed message, for Store::RecordDelivery.
+struct OutboxDelivery {
+  int64_t id = 0;
+  int64_t attempt = 0;             // the message's `attempts` as claimed ...
+  Instant lease_until{};           // ... and its next_attempt_at: together they name the claim
+  std::string status = "pending";  // sent | failed | pending (retry at next_attempt_at)
+  Instant next_attempt_at{};       // only for pending
+  std::string last_error;          // why it failed; for sent, "" keeps the stored one
+  std::string provider_ref;        // only for sent
+  Instant at{};                    // when the attempt ended (becomes sent_at when sent)
+  bool attempted = true;           // false (pending only): the claim is given back unused,
+                                   // so `attempts` goes back down by one
+};
+
+// A stored file's metadata; its bytes are in the blob store, named by the SHA-256.
+struct FileRecord {
+  std::string sha256;
+  int64_t size = 0;
+  std::string media_type;  // application/pdf | image/jpeg | image/png
+  Instant created_at{};
+};
+
+// One document of a citizen's own store: a file attached to one of their dossiers, which later
+// dossiers may reuse instead of uploading it again.
+struct ApplicantDocument {
+  std::string sha256;
+  std::string kind;          // "component" | "result"
+  std::string component_id;  // the procedure's component id ("" for a result)
+  std::string dossier_code;
+  std::string media_type;
+  int64_t size = 0;
+  Instant attached_at{};
 };
 
 // What a dossier change appends besides the dossier itself: its audit entry (seq and hashes
@@ -77,6 +114,7 @@ struct OutboxMessage {
 struct DossierWrite {
   AuditEntry event;
   std::vector<OutboxMessage> outbox;
+  std::string complaint;  // non-empty: the applicant's complaint to record
 };
 
 struct NewDossier {
@@ -105,6 +143,9 @@ struct DossierQuery {
   bool unfinished_only = false;       // not yet finished (no result, refusal, stop or withdrawal)
   std::string code;                   // exact code
   std::string name_folded;            // applicant name contains (folded)
+  std::string receiving_unit;             // lodged at this unit ("" = any; form 06) ...
+  std::optional<Instant> received_from;   // ... and received at or after this instant ...
+  std::optional<Instant> received_before;  // ... and before this one
   size_t limit = 50;
   std::optional<int64_t> after_due;  // keyset cursor
   std::string after_code;
@@ -169,6 +210,47 @@ class Store {
   virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
   // Outbox messages of a dossier, oldest first.
   virtual Result<std::vector<OutboxMessage>> LoadOutbox(const std::string& dossier_code) = 0;
+  // Claims up to `max` pending messages of `channels` whose next_attempt_at <= now, oldest due
+  // first: in one statement that re-checks the condition row by row, it bumps their `attempts`
+  // and pushes next_attempt_at to now + lease, and returns them as updated. So two senders
+  // (threads, or nodes sharing one PostgreSQL) never hold the same message at once; one that
+  // dies holding a claim lets it fall due again when the lease ends. Empty when none is due.
+  virtual Result<std::vector<OutboxMessage>> ClaimDueOutbox(Instant now,
+                                                            std::chrono::seconds lease, size_t max,
+                                                            const std::vector<std::string>& channels) = 0;
+  // Records the outcome of the claim (d.attempt, d.lease_until) of a message: sent (sent_at =
+  // at), failed (for good), or pending again at d.next_attempt_at. Fails with kConflict, changing
+  // nothing, unless the message is still pending under that very claim (not when its lease ran
+  // out and another sender claimed it, nor when this claim was already recorded).
+  virtual Status RecordDelivery(const OutboxDelivery& d) = 0;
+
+  // Records that `uploader_user_id` stored the file: its metadata once (the same bytes again
+  // only add an owner). Idempotent. `done` runs on a store thread once it is durable.
+  virtual void RecordFileAsync(FileRecord f, int64_t uploader_user_id,
+                               std::function<void(Status)> done) = 0;
+  // The file's metadata if it is recorded and, when `uploader_user_id` is not 0, that user
+  // uploaded it; nullopt otherwise.
+  virtual Result<std::optional<FileRecord>> FindFile(const std::string& sha256,
+                                                     int64_t uploader_user_id) = 0;
+  // Files attached to dossiers of the applicant with this ID number, one per file, most recently
+  // attached first, at most `limit`.
+  virtual Result<std::vector<ApplicantDocument>> ListApplicantDocuments(
+      const std::string& id_number, size_t limit) = 0;
+  // The applicant's document with this SHA-256, if it is in their store.
+  virtual Result<std::optional<ApplicantDocument>> FindApplicantDocument(
+      const std::string& id_number, const std::string& sha256) = 0;
+  // True iff the dossier names the file, as a component or as its result.
+  virtual Result<bool> DossierHasFile(const std::string& code, const std::string& sha256) = 0;
+  // The SHA-256 of every recorded file (for the blob store's sweep and verify).
+  virtual Result<std::unordered_set<std::string>> AllFileShas() = 0;
+  // Complaints about a dossier, oldest first: {created_at, text, status}.
+  struct ComplaintRow {
+    int64_t id = 0;
+    std::string text;
+    std::string status;
+    Instant created_at{};
+  };
+  virtual Result<std::vector<ComplaintRow>> LoadComplaints(const std::string& dossier_code) = 0;
 
   // Official calendar overrides (days off and make-up working days), by date "YYYY-MM-DD".
   struct CalendarOverrideRow {

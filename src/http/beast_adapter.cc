@@ -6,7 +6,7 @@ namespace motcua {
 
 namespace http = boost::beast::http;
 
-void FromBeast(http::request<http::string_body>& msg, Request& req) {
+void HeaderFromBeast(const http::request_header<>& msg, Request& req) {
   req.method = std::string(msg.method_string());
   req.target = std::string(msg.target());
   req.headers.clear();
@@ -15,6 +15,10 @@ void FromBeast(http::request<http::string_body>& msg, Request& req) {
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     req.headers.emplace_back(std::move(name), std::string(field.value()));
   }
+}
+
+void FromBeast(http::request<http::string_body>& msg, Request& req) {
+  HeaderFromBeast(msg.base(), req);
   req.body = std::move(msg.body());
 }
 

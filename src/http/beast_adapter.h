@@ -8,6 +8,8 @@
 
 namespace motcua {
 
+// Copies method, target and headers (names lower-cased) of `header` into `req`.
+void HeaderFromBeast(const boost::beast::http::request_header<>& header, Request& req);
 // Copies method, target, headers (names lower-cased) and moves the body of `msg` into `req`.
 void FromBeast(boost::beast::http::request<boost::beast::http::string_body>& msg, Request& req);
 // Builds the Beast response for `res` (moves the body); HEAD keeps the length, drops the body.

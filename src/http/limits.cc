@@ -50,6 +50,13 @@ const std::vector<Field>& Fields() {
       Size("login_burst_per_client", &Limits::login_burst_per_client),
       Size("public_lookups_per_minute_per_client", &Limits::public_lookups_per_minute_per_client),
       Size("public_lookups_burst_per_client", &Limits::public_lookups_burst_per_client),
+      Size("max_upload_bytes", &Limits::max_upload_bytes),
+      Millis("upload_timeout_ms", &Limits::upload_timeout),
+      Size("max_concurrent_file_commits", &Limits::max_concurrent_file_commits),
+      Size("max_image_pixels", &Limits::max_image_pixels),
+      Size("max_pdf_inflated_bytes", &Limits::max_pdf_inflated_bytes),
+      Size("max_pdf_inflate_ratio", &Limits::max_pdf_inflate_ratio),
+      Size("max_pdf_pages", &Limits::max_pdf_pages),
   };
   return kFields;
 }

@@ -106,4 +106,12 @@ Response ErrorResponse(const Error& e, std::string_view request_id) {
   return r;
 }
 
+boost::asio::awaitable<Result<std::string_view>> StringBodyStream::Read() {
+  size_t n = std::min(piece_, rest_.size());
+  std::string_view out = rest_.substr(0, n);
+  rest_.remove_prefix(n);
+  if (out.empty()) finished_ = true;
+  co_return out;
+}
+
 }  // namespace motcua

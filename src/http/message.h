@@ -7,9 +7,38 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "common/error.h"
 
 namespace motcua {
+
+// The body of a request that is read while it is handled (uploads), so that it never sits whole
+// in memory. One coroutine reads it; not thread-safe.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece of the body, valid until the next call; empty once the body is complete.
+  // Fails with kPayloadTooLarge past the limit, kTimeout for a stalled client, kBadRequest for
+  // a malformed body; the connection is closed after a failure.
+  virtual boost::asio::awaitable<Result<std::string_view>> Read() = 0;
+  // True once Read has returned the empty end (or the body was empty).
+  virtual bool done() const = 0;
+};
+
+// A BodyStream over a body already in memory (tests, fuzzers, small bodies). Borrows `body`.
+class StringBodyStream final : public BodyStream {
+ public:
+  explicit StringBodyStream(std::string_view body, size_t piece = 64 * 1024)
+      : rest_(body), piece_(piece) {}
+  boost::asio::awaitable<Result<std::string_view>> Read() override;
+  bool done() const override { return rest_.empty() && finished_; }
+
+ private:
+  std::string_view rest_;
+  size_t piece_;
+  bool finished_ = false;
+};
 
 struct Request {
   std::string method;  // "GET", "POST", ...
@@ -19,6 +48,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string client_ip;
+  // Set instead of `body` for routes that stream their body (RouteDoc::stream_body); borrowed
+  // from the server for the duration of the handler.
+  BodyStream* body_stream = nullptr;
 
   // The first header named `name` (lower case), or "".
   std::string_view Header(std::string_view name) const;

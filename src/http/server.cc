@@ -130,6 +130,93 @@ void Arm(const std::shared_ptr<Connection>& conn, std::chrono::milliseconds afte
   });
 }
 
+// Answers "Expect: 100-continue" before the body is read, so that clients (curl sends it for
+// large bodies) do not wait a second for nothing.
+template <typename Message>
+asio::awaitable<Status> SendContinue(Connection& conn, const Message& msg) {
+  auto expect = msg[http::field::expect];
+  if (!beast::iequals(expect, "100-continue")) co_return Status{};
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, n] = co_await asio::async_write(conn.socket, asio::buffer(kContinue), kAsTuple);
+  if (ec) co_return Fail(ErrorCode::kUnavailable);
+  co_return Status{};
+}
+
+// A lingering close (as nginx does): after answering a request whose body was not read, stop
+// sending and discard what the client still sends for a moment, so that it finishes writing
+// and reads the answer instead of failing with a reset.
+asio::awaitable<void> Linger(const std::shared_ptr<Connection>& conn, beast::flat_buffer& buffer) {
+  beast::error_code ec;
+  conn->socket.shutdown(tcp::socket::shutdown_send, ec);
+  size_t discarded = 0;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (discarded < (64u << 20) && std::chrono::steady_clock::now() < until) {
+    buffer.consume(buffer.size());
+    Arm(conn, std::chrono::milliseconds(500));
+    auto [rec, n] = co_await conn->socket.async_read_some(buffer.prepare(64 * 1024), kAsTuple);
+    if (rec) break;
+    discarded += n;
+  }
+  conn->timer.cancel();
+}
+
+// The body of a streamed request, read from the socket as the handler asks for it. Each read
+// waits at most read_timeout; the whole body at most upload_timeout.
+class SocketBodyStream final : public BodyStream {
+ public:
+  SocketBodyStream(std::shared_ptr<Connection> conn, beast::flat_buffer& buffer,
+                   http::request_parser<http::buffer_body>& parser, const Limits& limits)
+      : conn_(std::move(conn)),
+        buffer_(buffer),
+        parser_(parser),
+        limits_(limits),
+        deadline_(std::chrono::steady_clock::now() + limits.upload_timeout) {}
+
+  asio::awaitable<Result<std::string_view>> Read() override {
+    if (failed_) co_return Fail(ErrorCode::kBadRequest, "The request body was already refused.");
+    if (!continued_) {
+      continued_ = true;
+      Status sent = co_await SendContinue(*conn_, parser_.get());
+      if (!sent) {
+        failed_ = true;
+        co_return tl::unexpected(sent.error());
+      }
+    }
+    while (!parser_.is_done()) {
+      parser_.get().body().data = piece_;
+      parser_.get().body().size = sizeof piece_;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline_ - std::chrono::steady_clock::now());
+      Arm(conn_, std::min(limits_.read_timeout, std::max(left, std::chrono::milliseconds(1))));
+      auto [ec, n] = co_await http::async_read_some(conn_->socket, buffer_, parser_, kAsTuple);
+      conn_->timer.cancel();
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) {
+        failed_ = true;
+        if (conn_->timed_out) co_return Fail(ErrorCode::kTimeout);
+        co_return tl::unexpected(ReadError(ec));
+      }
+      size_t got = sizeof piece_ - parser_.get().body().size;
+      if (got > 0) co_return std::string_view(piece_, got);
+    }
+    done_ = true;
+    co_return std::string_view();
+  }
+  bool done() const override { return done_; }
+  bool failed() const { return failed_; }
+
+ private:
+  std::shared_ptr<Connection> conn_;
+  beast::flat_buffer& buffer_;
+  http::request_parser<http::buffer_body>& parser_;
+  const Limits& limits_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool continued_ = false;
+  bool done_ = false;
+  bool failed_ = false;
+  char piece_[64 * 1024];
+};
+
 }  // namespace
 
 asio::awaitable<void> Server::Session(tcp::socket socket) {
@@ -164,39 +251,84 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
       if (rec) break;
       buffer.commit(n);
     }
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    parser.body_limit(limits.max_body_bytes);
+    http::request_parser<http::empty_body> header_parser;
+    header_parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    // Beast checks a declared Content-Length against this limit with the header; the route's
+    // own limit is applied once the route is known.
+    header_parser.body_limit(std::max<uint64_t>(limits.max_body_bytes, limits.max_upload_bytes));
     Arm(conn, limits.read_timeout);
-    auto [rec, n] = co_await http::async_read(conn->socket, buffer, parser, kAsTuple);
-    if (rec) {
-      if (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
-          rec == asio::error::eof) {
-        break;
+    auto [hec, hn] = co_await http::async_read_header(conn->socket, buffer, header_parser, kAsTuple);
+    bool streams = !hec && app_.StreamsBody(header_parser.get().method_string(),
+                                            header_parser.get().target());
+    if (!hec && !streams && header_parser.content_length() &&
+        *header_parser.content_length() > limits.max_body_bytes) {
+      hec = http::error::body_limit;
+    }
+    if (!hec && !streams) {
+      // The usual request: read the whole (small) body under max_body_bytes.
+      http::request_parser<http::string_body> parser(std::move(header_parser));
+      parser.body_limit(limits.max_body_bytes);
+      Status sent = co_await SendContinue(*conn, parser.get());
+      if (!sent) break;
+      auto [rec, n] = co_await http::async_read(conn->socket, buffer, parser, kAsTuple);
+      if (rec) {
+        hec = rec;
+      } else {
+        auto& msg = parser.get();
+        FromBeast(msg, req);
+        req.body_stream = nullptr;
+        bool keep_alive = msg.keep_alive() && served + 1 < limits.max_requests_per_connection;
+        bool head = msg.method() == http::verb::head;
+        conn->timer.cancel();
+        Response res = co_await app_.Handle(req);
+        auto out = ToBeast(res, msg.version(), keep_alive, head);
+        Arm(conn, limits.write_timeout);
+        auto [wec, wn] = co_await http::async_write(conn->socket, out, kAsTuple);
+        if (wec || !keep_alive) break;
+        continue;
       }
-      Error error = conn->timed_out ? Error{ErrorCode::kTimeout} : ReadError(rec);
-      std::string id = app_.NewRequestId();
-      Response res = ErrorResponse(error, id);
-      res.headers.emplace_back("X-Request-Id", id);
-      metrics.Observe(metrics.unmatched_index(), res.status, std::chrono::nanoseconds(0));
-      LogLine("{\"level\":\"info\",\"msg\":\"unreadable request\",\"client\":\"" + client_ip +
-              "\",\"status\":" + std::to_string(res.status) + ",\"error\":\"" +
-              JsonEscape(conn->timed_out ? "timeout" : rec.message()) + "\"}");
-      auto out = ToBeast(res, 11, false, false);
-      Arm(conn, std::chrono::milliseconds(2000));
-      co_await http::async_write(conn->socket, out, kAsTuple);
+    }
+    if (!hec) {
+      // A streamed body (uploads): the handler pulls it piece by piece through BodyStream.
+      http::request_parser<http::buffer_body> parser(std::move(header_parser));
+      parser.body_limit(limits.max_upload_bytes);
+      SocketBodyStream body(conn, buffer, parser, limits);
+      HeaderFromBeast(parser.get().base(), req);
+      req.body.clear();
+      req.body_stream = &body;
+      unsigned version = parser.get().version();
+      bool keep_alive = parser.get().keep_alive();
+      conn->timer.cancel();
+      Response res = co_await app_.Handle(req);
+      req.body_stream = nullptr;
+      // A body the handler did not read to its end (it refused the upload early) cannot be
+      // skipped safely: answer, then close.
+      keep_alive = keep_alive && body.done() && !body.failed() &&
+                   served + 1 < limits.max_requests_per_connection;
+      auto out = ToBeast(res, version, keep_alive, false);
+      Arm(conn, limits.write_timeout);
+      auto [wec, wn] = co_await http::async_write(conn->socket, out, kAsTuple);
+      if (!wec && !body.done()) co_await Linger(conn, buffer);
+      if (wec || !keep_alive) break;
+      continue;
+    }
+    if (hec == http::error::end_of_stream || hec == asio::error::connection_reset ||
+        hec == asio::error::eof) {
       break;
     }
-    auto& msg = parser.get();
-    FromBeast(msg, req);
-    bool keep_alive = msg.keep_alive() && served + 1 < limits.max_requests_per_connection;
-    bool head = msg.method() == http::verb::head;
-    conn->timer.cancel();
-    Response res = co_await app_.Handle(req);
-    auto out = ToBeast(res, msg.version(), keep_alive, head);
-    Arm(conn, limits.write_timeout);
+    Error error = conn->timed_out ? Error{ErrorCode::kTimeout} : ReadError(hec);
+    std::string id = app_.NewRequestId();
+    Response res = ErrorResponse(error, id);
+    res.headers.emplace_back("X-Request-Id", id);
+    metrics.Observe(metrics.unmatched_index(), res.status, std::chrono::nanoseconds(0));
+    LogLine("{\"level\":\"info\",\"msg\":\"unreadable request\",\"client\":\"" + client_ip +
+            "\",\"status\":" + std::to_string(res.status) + ",\"error\":\"" +
+            JsonEscape(conn->timed_out ? "timeout" : hec.message()) + "\"}");
+    auto out = ToBeast(res, 11, false, false);
+    Arm(conn, std::chrono::milliseconds(2000));
     auto [wec, wn] = co_await http::async_write(conn->socket, out, kAsTuple);
-    if (wec || !keep_alive) break;
+    if (!wec && !conn->timed_out) co_await Linger(conn, buffer);
+    break;
   }
   conn->timer.cancel();
   conn->socket.shutdown(tcp::socket::shutdown_send, ec);

@@ -44,7 +44,8 @@ std::vector<SqlValue> DossierParams(const Dossier& d) {
                      {"source", SourceName(c.source)},
                      {"file_sha256", c.file_sha256},
                      {"file_name", c.file_name},
-                     {"file_size", c.file_size}});
+                     {"file_size", c.file_size},
+                     {"media_type", c.media_type}});
   }
   data["components"] = std::move(comps);
   boost::json::array sups;
@@ -60,6 +61,11 @@ std::vector<SqlValue> DossierParams(const Dossier& d) {
   data["path_units"] = std::move(path);
   data["result_sha256"] = d.result_sha256;
   data["apologies"] = d.apologies;
+  if (!d.rating.empty()) {
+    data["rating_comment"] = d.rating_comment;
+    if (d.rated_at) data["rated_at"] = d.rated_at->time_since_epoch().count();
+  }
+  data["complaints"] = d.complaints;
   int64_t due_sort =
       d.due_at ? d.due_at->time_since_epoch().count() : std::numeric_limits<int64_t>::max();
   return {d.code,
@@ -80,7 +86,8 @@ std::vector<SqlValue> DossierParams(const Dossier& d) {
           due_sort,
           OptTime(d.finished_at),
           OptTime(d.returned_at),
-          boost::json::serialize(data)};
+          boost::json::serialize(data),
+          d.rating.empty() ? SqlValue{} : SqlValue{d.rating}};
 }
 
 Dossier ReadDossier(const SqlRow& r, size_t b) {
@@ -116,7 +123,8 @@ Dossier ReadDossier(const SqlRow& r, size_t b) {
       const auto& co = c.as_object();
       d.components.push_back({Str(co, "component_id"),
                               ParseSource(Str(co, "source")).value_or(ComponentSource::kUploaded),
-                              Str(co, "file_sha256"), Str(co, "file_name"), Int(co, "file_size")});
+                              Str(co, "file_sha256"), Str(co, "file_name"), Int(co, "file_size"),
+                              Str(co, "media_type")});
     }
   }
   if (const auto* ss = o.if_contains("supplements"); ss && ss->is_array()) {
@@ -139,6 +147,12 @@ Dossier ReadDossier(const SqlRow& r, size_t b) {
   }
   d.result_sha256 = Str(o, "result_sha256");
   d.apologies = Int(o, "apologies");
+  d.rating = r.Str(b + 19);
+  if (!d.rating.empty()) {
+    d.rating_comment = Str(o, "rating_comment");
+    if (o.contains("rated_at")) d.rated_at = Instant(std::chrono::microseconds(Int(o, "rated_at")));
+  }
+  d.complaints = Int(o, "complaints");
   return d;
 }
 

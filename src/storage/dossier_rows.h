@@ -13,10 +13,10 @@ inline constexpr std::string_view kDossierColumns =
     "code, procedure_id, procedure_version, channel, receiving_unit, current_unit, "
     "assignee_user_id, state, version, applicant_id_number, applicant_name_folded, "
     "applicant_user_id, submitted_at, received_at, due_at, due_sort, finished_at, returned_at, "
-    "data";
-inline constexpr size_t kDossierColumnCount = 19;
+    "data, rating";
+inline constexpr size_t kDossierColumnCount = 20;
 
-// Parameters $1..$19 for kDossierColumns.
+// Parameters $1..$20 for kDossierColumns.
 std::vector<SqlValue> DossierParams(const Dossier& d);
 // Reads a row selected with kDossierColumns starting at column `base`.
 Dossier ReadDossier(const SqlRow& row, size_t base = 0);

@@ -252,6 +252,86 @@ CREATE TABLE calendar_overrides (
   reason_en TEXT NOT NULL
 );
 )sql"},
+      {3, R"sql(
+CREATE TABLE files (
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  media_type TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE file_owners (
+  sha256 TEXT NOT NULL REFERENCES files(sha256),
+  user_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (sha256, user_id)
+);
+CREATE TABLE dossier_files (
+  dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+  sha256 TEXT NOT NULL REFERENCES files(sha256),
+  kind TEXT NOT NULL,
+  component_id TEXT NOT NULL,
+  applicant_id_number TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (dossier_code, sha256, kind, component_id)
+);
+CREATE INDEX dossier_files_applicant ON dossier_files(applicant_id_number, sha256);
+CREATE INDEX dossier_files_sha ON dossier_files(sha256);
+CREATE TABLE complaints (
+  id INTEGER PRIMARY KEY,
+  dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+  text TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX complaints_dossier ON complaints(dossier_code, id);
+ALTER TABLE dossiers ADD COLUMN rating TEXT;
+)sql",
+       R"sql(
+CREATE TABLE files (
+  sha256 TEXT PRIMARY KEY,
+  size BIGINT NOT NULL,
+  media_type TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE file_owners (
+  sha256 TEXT NOT NULL REFERENCES files(sha256),
+  user_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (sha256, user_id)
+);
+CREATE TABLE dossier_files (
+  dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+  sha256 TEXT NOT NULL REFERENCES files(sha256),
+  kind TEXT NOT NULL,
+  component_id TEXT NOT NULL,
+  applicant_id_number TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (dossier_code, sha256, kind, component_id)
+);
+CREATE INDEX dossier_files_applicant ON dossier_files(applicant_id_number, sha256);
+CREATE INDEX dossier_files_sha ON dossier_files(sha256);
+CREATE TABLE complaints (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  dossier_code TEXT NOT NULL REFERENCES dossiers(code),
+  text TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX complaints_dossier ON complaints(dossier_code, id);
+ALTER TABLE dossiers ADD COLUMN rating TEXT;
+)sql"},
+      // The outbox sender (src/notify): when the provider accepted a message and what it said.
+      {4, R"sql(
+ALTER TABLE outbox ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN provider_ref TEXT NOT NULL DEFAULT '';
+)sql",
+       R"sql(
+ALTER TABLE outbox ADD COLUMN sent_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN provider_ref TEXT NOT NULL DEFAULT '';
+)sql"},
+      // Form 06, the dossier register: a unit's dossiers by time of receipt.
+      {5, "CREATE INDEX dossiers_register ON dossiers(receiving_unit, received_at);",
+       "CREATE INDEX dossiers_register ON dossiers(receiving_unit, received_at);"},
   };
   return kMigrations;
 }

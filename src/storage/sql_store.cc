@@ -1,4 +1,5 @@
 // The Store over SQL, written once for both backends (same statements, $N placeholders).
+#include <algorithm>
 #include <filesystem>
 
 #include "common/crypto.h"
@@ -86,6 +87,13 @@ Status AppendWrite(SqlConnection& c, const std::string& code, const DossierWrite
   AuditEntry e = w.event;
   e.dossier_code = code;
   if (auto st = AppendAudit(c, std::move(e)); !st) return st;
+  if (!w.complaint.empty()) {
+    auto r = c.Query(
+        "INSERT INTO complaints (dossier_code, text, status, created_at) VALUES ($1, $2, 'open', "
+        "$3)",
+        {code, w.complaint, Micros(w.event.at)});
+    if (!r) return tl::unexpected(r.error());
+  }
   for (const OutboxMessage& m : w.outbox) {
     auto r = c.Query(
         "INSERT INTO outbox (dossier_code, channel, recipient, subject, body, status, attempts, "
@@ -96,6 +104,50 @@ Status AppendWrite(SqlConnection& c, const std::string& code, const DossierWrite
     if (!r) return tl::unexpected(r.error());
   }
   return {};
+}
+
+constexpr std::string_view kApplicantDocumentSelect =
+    "SELECT d.sha256, d.kind, d.component_id, d.dossier_code, f.media_type, f.size, d.created_at "
+    "FROM dossier_files d JOIN files f ON f.sha256 = d.sha256";
+
+ApplicantDocument ReadApplicantDocument(const SqlRow& r) {
+  return {r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Int(5), FromMicros(r.Int(6))};
+}
+
+// Names the dossier's files in dossier_files (the applicant's store; who may download what),
+// inside the caller's transaction. Files named before stay named: a supplement may replace a
+// component, but what was filed remains part of the record.
+Status AttachFiles(SqlConnection& c, const Dossier& d) {
+  auto attach = [&](const std::string& sha, const char* kind, const std::string& component,
+                    Instant at) {
+    return Discard(c.Query(
+        "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
+        "applicant_id_number, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        {d.code, sha, std::string(kind), component, d.applicant.id_number, Micros(at)}));
+  };
+  for (const DossierComponent& comp : d.components) {
+    if (comp.file_sha256.empty()) continue;
+    if (auto st = attach(comp.file_sha256, "component", comp.component_id, d.submitted_at); !st) {
+      return st;
+    }
+  }
+  if (!d.result_sha256.empty()) {
+    if (auto st = attach(d.result_sha256, "result", "", d.finished_at.value_or(d.submitted_at));
+        !st) {
+      return st;
+    }
+  }
+  return {};
+}
+
+constexpr std::string_view kOutboxColumns =
+    "id, dossier_code, channel, recipient, subject, body, status, attempts, next_attempt_at, "
+    "last_error, created_at, sent_at, provider_ref";
+
+OutboxMessage ReadOutbox(const SqlRow& r) {
+  return {r.Int(0),  r.Str(1), r.Str(2),  r.Str(3), r.Str(4), r.Str(5),
+          r.Str(6),  r.Int(7), FromMicros(r.Int(8)), r.Str(9), FromMicros(r.Int(10)),
+          FromMicros(r.Int(11)), r.Str(12)};
 }
 
 std::string SelectDossier() { return "SELECT " + std::string(kDossierColumns) + " FROM dossiers"; }
@@ -156,6 +208,7 @@ Result<CreatedDossier> CreateDossierTx(SqlConnection& c, const NewDossier& nd) {
       "INSERT INTO dossiers (" + std::string(kDossierColumns) + ") VALUES (" + placeholders + ")",
       std::span<const SqlValue>(params));
   if (!ins) return tl::unexpected(ins.error());
+  if (auto st = AttachFiles(c, d); !st) return tl::unexpected(st.error());
   if (auto st = AppendWrite(c, d.code, nd.write); !st) return tl::unexpected(st.error());
   if (!nd.idempotency_key.empty()) {
     auto k = c.Query(
@@ -476,14 +529,14 @@ class SqlStoreImpl final : public SqlStore {
       next.version = expected_version + 1;
       std::vector<SqlValue> params = DossierParams(next);
       params.push_back(expected_version);
-      // Every column but the code (the key) is rewritten; $1 is the code, $20 the old version.
+      // Every column but the code (the key) is rewritten; $1 is the code, $21 the old version.
       auto rows = c.Query(
           "UPDATE dossiers SET procedure_id = $2, procedure_version = $3, channel = $4, "
           "receiving_unit = $5, current_unit = $6, assignee_user_id = $7, state = $8, "
           "version = $9, applicant_id_number = $10, applicant_name_folded = $11, "
           "applicant_user_id = $12, submitted_at = $13, received_at = $14, due_at = $15, "
-          "due_sort = $16, finished_at = $17, returned_at = $18, data = $19 "
-          "WHERE code = $1 AND version = $20 RETURNING code",
+          "due_sort = $16, finished_at = $17, returned_at = $18, data = $19, rating = $20 "
+          "WHERE code = $1 AND version = $21 RETURNING code",
           std::span<const SqlValue>(params));
       if (!rows) return tl::unexpected(rows.error());
       if (rows->empty()) {
@@ -491,6 +544,7 @@ class SqlStoreImpl final : public SqlStore {
                     "The dossier was changed by someone else; reload it and try again.",
                     "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
       }
+      if (auto st = AttachFiles(c, next); !st) return tl::unexpected(st.error());
       if (auto st = AppendWrite(c, next.code, write); !st) return tl::unexpected(st.error());
       return next;
     });
@@ -534,6 +588,9 @@ class SqlStoreImpl final : public SqlStore {
           if (!q.name_folded.empty()) {
             add("applicant_name_folded LIKE ?", "%" + q.name_folded + "%");
           }
+          if (!q.receiving_unit.empty()) add("receiving_unit = ?", q.receiving_unit);
+          if (q.received_from) add("received_at >= ?", Micros(*q.received_from));
+          if (q.received_before) add("received_at < ?", Micros(*q.received_before));
           if (q.after_due) {
             params.push_back(*q.after_due);
             params.push_back(q.after_code);
@@ -581,16 +638,209 @@ class SqlStoreImpl final : public SqlStore {
   Result<std::vector<OutboxMessage>> LoadOutbox(const std::string& dossier_code) override {
     return Collect<std::vector<OutboxMessage>>(
         *db_, false, [&](SqlConnection& c) -> Result<std::vector<OutboxMessage>> {
+          auto rows = c.Query("SELECT " + std::string(kOutboxColumns) +
+                                  " FROM outbox WHERE dossier_code = $1 ORDER BY id",
+                              {dossier_code});
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<OutboxMessage> out;
+          out.reserve(rows->size());
+          for (const auto& r : *rows) out.push_back(ReadOutbox(r));
+          return out;
+        });
+  }
+
+  Result<std::vector<OutboxMessage>> ClaimDueOutbox(
+      Instant now, std::chrono::seconds lease, size_t max,
+      const std::vector<std::string>& channels) override {
+    using Messages = std::vector<OutboxMessage>;
+    if (max == 0 || channels.empty()) return Messages();
+    std::vector<SqlValue> params = {Micros(now)};
+    std::string in;
+    for (const std::string& ch : channels) {
+      params.push_back(ch);
+      in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+    std::string due = "status = 'pending' AND next_attempt_at <= $1 AND channel IN (" + in + ")";
+    // A cheap look on a reader first, so an idle sender never queues behind the writer.
+    auto any = Collect<bool>(*db_, false, [&](SqlConnection& c) -> Result<bool> {
+      auto rows = c.Query("SELECT id FROM outbox WHERE " + due + " LIMIT 1",
+                          std::span<const SqlValue>(params));
+      if (!rows) return tl::unexpected(rows.error());
+      return !rows->empty();
+    });
+    if (!any) return tl::unexpected(any.error());
+    if (!*any) return Messages();
+    params.push_back(static_cast<int64_t>(max));
+    std::string limit = "$" + std::to_string(params.size());
+    params.push_back(Micros(now + lease));
+    std::string until = "$" + std::to_string(params.size());
+    // The outer WHERE repeats the condition: under READ COMMITTED a PostgreSQL claimer that
+    // waited for another's row lock re-evaluates it on the new row version and skips the row.
+    // SKIP LOCKED makes a concurrent claimer pick other rows instead of waiting for those
+    // (SQLite has one writer at a time and no row locks).
+    std::string sql = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = " + until +
+                      " WHERE id IN (SELECT id FROM outbox WHERE " + due +
+                      " ORDER BY next_attempt_at, id LIMIT " + limit +
+                      (db_->backend() == Backend::kPostgres ? " FOR UPDATE SKIP LOCKED" : "") +
+                      ") AND " + due + " RETURNING " + std::string(kOutboxColumns);
+    auto claimed = Collect<Messages>(*db_, true, [&](SqlConnection& c) -> Result<Messages> {
+      auto rows = c.Query(sql, std::span<const SqlValue>(params));
+      if (!rows) return tl::unexpected(rows.error());
+      Messages out;
+      out.reserve(rows->size());
+      for (const auto& r : *rows) out.push_back(ReadOutbox(r));
+      return out;
+    });
+    if (!claimed) return claimed;
+    // RETURNING has no order: hand the batch out in creation order.
+    std::sort(claimed->begin(), claimed->end(),
+              [](const OutboxMessage& a, const OutboxMessage& b) { return a.id < b.id; });
+    return claimed;
+  }
+
+  Status RecordDelivery(const OutboxDelivery& d) override {
+    return db_->Write([&](SqlConnection& c) -> Status {
+      Result<SqlRows> rows = tl::unexpected(Error{});
+      if (d.status == "sent") {
+        rows = d.last_error.empty()
+                   ? c.Query(
+                         "UPDATE outbox SET status = 'sent', sent_at = $3, provider_ref = $4 "
+                         "WHERE id = $1 AND attempts = $2 AND status = 'pending' RETURNING id",
+                         {d.id, d.attempt, Micros(d.at), d.provider_ref})
+                   : c.Query(
+                         "UPDATE outbox SET status = 'sent', sent_at = $3, provider_ref = $4, "
+                         "last_error = $5 WHERE id = $1 AND attempts = $2 AND "
+                         "status = 'pending' RETURNING id",
+                         {d.id, d.attempt, Micros(d.at), d.provider_ref, d.last_error});
+      } else if (d.status == "failed" || d.status == "pending") {
+        bool given_back = d.status == "pending" && !d.attempted;
+        rows = given_back
+                   ? c.Query(
+                         "UPDATE outbox SET attempts = attempts - 1, next_attempt_at = $3 "
+                         "WHERE id = $1 AND attempts = $2 AND status = 'pending' RETURNING id",
+                         {d.id, d.attempt, Micros(d.next_attempt_at)})
+                   : c.Query(
+                         "UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5 "
+                         "WHERE id = $1 AND attempts = $2 AND status = 'pending' RETURNING id",
+                         {d.id, d.attempt, d.status,
+                          Micros(d.status == "pending" ? d.next_attempt_at : d.at),
+                          d.last_error});
+      } else {
+        return Fail(ErrorCode::kInvalidField, "status must be sent, failed or pending.",
+                    "status phải là sent, failed hoặc pending.", "status");
+      }
+      if (!rows) return tl::unexpected(rows.error());
+      if (rows->empty()) {
+        return Fail(ErrorCode::kConflict, "The message is no longer held by this attempt.",
+                    "Tin nhắn không còn thuộc lần gửi này.", "attempt");
+      }
+      return {};
+    });
+  }
+
+  void RecordFileAsync(FileRecord f, int64_t uploader,
+                       std::function<void(Status)> done) override {
+    db_->WriteAsync(
+        [f = std::move(f), uploader](SqlConnection& c) -> Status {
+          auto r = c.Query(
+              "INSERT INTO files (sha256, size, media_type, created_at) VALUES ($1, $2, $3, $4) "
+              "ON CONFLICT (sha256) DO NOTHING",
+              {f.sha256, f.size, f.media_type, Micros(f.created_at)});
+          if (!r) return tl::unexpected(r.error());
+          return Discard(c.Query(
+              "INSERT INTO file_owners (sha256, user_id, created_at) VALUES ($1, $2, $3) "
+              "ON CONFLICT (sha256, user_id) DO NOTHING",
+              {f.sha256, uploader, Micros(f.created_at)}));
+        },
+        std::move(done));
+  }
+
+  Result<std::optional<FileRecord>> FindFile(const std::string& sha256,
+                                             int64_t uploader) override {
+    using Found = std::optional<FileRecord>;
+    return Collect<Found>(*db_, false, [&](SqlConnection& c) -> Result<Found> {
+      auto rows =
+          uploader == 0
+              ? c.Query("SELECT sha256, size, media_type, created_at FROM files WHERE sha256 = $1",
+                        {sha256})
+              : c.Query(
+                    "SELECT f.sha256, f.size, f.media_type, f.created_at FROM files f JOIN "
+                    "file_owners o ON o.sha256 = f.sha256 WHERE f.sha256 = $1 AND o.user_id = $2",
+                    {sha256, uploader});
+      if (!rows) return tl::unexpected(rows.error());
+      if (rows->empty()) return Found();
+      const SqlRow& r = rows->at(0);
+      return Found(FileRecord{r.Str(0), r.Int(1), r.Str(2), FromMicros(r.Int(3))});
+    });
+  }
+
+  Result<std::vector<ApplicantDocument>> ListApplicantDocuments(const std::string& id_number,
+                                                                size_t limit) override {
+    return Collect<std::vector<ApplicantDocument>>(
+        *db_, false, [&](SqlConnection& c) -> Result<std::vector<ApplicantDocument>> {
+          auto rows = c.Query(std::string(kApplicantDocumentSelect) +
+                                  " WHERE d.applicant_id_number = $1 ORDER BY d.created_at DESC, "
+                                  "d.sha256 LIMIT $2",
+                              {id_number, static_cast<int64_t>(limit * 4 + 4)});
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<ApplicantDocument> out;
+          std::unordered_set<std::string> seen;
+          for (const auto& r : *rows) {
+            if (out.size() >= limit) break;
+            if (!seen.insert(r.Str(0)).second) continue;
+            out.push_back(ReadApplicantDocument(r));
+          }
+          return out;
+        });
+  }
+
+  Result<std::optional<ApplicantDocument>> FindApplicantDocument(
+      const std::string& id_number, const std::string& sha256) override {
+    using Found = std::optional<ApplicantDocument>;
+    return Collect<Found>(*db_, false, [&](SqlConnection& c) -> Result<Found> {
+      auto rows = c.Query(std::string(kApplicantDocumentSelect) +
+                              " WHERE d.applicant_id_number = $1 AND d.sha256 = $2 ORDER BY "
+                              "d.created_at DESC LIMIT 1",
+                          {id_number, sha256});
+      if (!rows) return tl::unexpected(rows.error());
+      if (rows->empty()) return Found();
+      return Found(ReadApplicantDocument(rows->at(0)));
+    });
+  }
+
+  Result<bool> DossierHasFile(const std::string& code, const std::string& sha256) override {
+    return Collect<bool>(*db_, false, [&](SqlConnection& c) -> Result<bool> {
+      auto rows = c.Query(
+          "SELECT 1 FROM dossier_files WHERE dossier_code = $1 AND sha256 = $2 LIMIT 1",
+          {code, sha256});
+      if (!rows) return tl::unexpected(rows.error());
+      return !rows->empty();
+    });
+  }
+
+  Result<std::unordered_set<std::string>> AllFileShas() override {
+    using Shas = std::unordered_set<std::string>;
+    return Collect<Shas>(*db_, false, [](SqlConnection& c) -> Result<Shas> {
+      auto rows = c.Query("SELECT sha256 FROM files", {});
+      if (!rows) return tl::unexpected(rows.error());
+      Shas out;
+      out.reserve(rows->size());
+      for (const auto& r : *rows) out.insert(r.Str(0));
+      return out;
+    });
+  }
+
+  Result<std::vector<ComplaintRow>> LoadComplaints(const std::string& dossier_code) override {
+    return Collect<std::vector<ComplaintRow>>(
+        *db_, false, [&](SqlConnection& c) -> Result<std::vector<ComplaintRow>> {
           auto rows = c.Query(
-              "SELECT id, dossier_code, channel, recipient, subject, body, status, attempts, "
-              "next_attempt_at, last_error, created_at FROM outbox WHERE dossier_code = $1 "
+              "SELECT id, text, status, created_at FROM complaints WHERE dossier_code = $1 "
               "ORDER BY id",
               {dossier_code});
           if (!rows) return tl::unexpected(rows.error());
-          std::vector<OutboxMessage> out;
+          std::vector<ComplaintRow> out;
           for (const auto& r : *rows) {
-            out.push_back({r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6),
-                           r.Int(7), FromMicros(r.Int(8)), r.Str(9), FromMicros(r.Int(10))});
+            out.push_back({r.Int(0), r.Str(1), r.Str(2), FromMicros(r.Int(3))});
           }
           return out;
         });

@@ -44,6 +44,19 @@ SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSani
                      "runtime error:")
 
 
+def sample_pdf(text: str = "motcua") -> bytes:
+    """A small, valid one-page PDF (header, objects, a Flate content stream, %%EOF) whose bytes
+    differ with `text`: what a scanned component stands in for in tests."""
+    import zlib
+    content = zlib.compress(f"BT /F1 12 Tf 72 712 Td ({text}) Tj ET".encode())
+    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 420 595] /Contents 4 0 R >> "
+            b"endobj\n4 0 obj << /Length " + str(len(content)).encode() +
+            b" /Filter /FlateDecode >>\nstream\n" + content +
+            b"\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+
 def unique(prefix: str) -> str:
     """A fresh officer username (a-z, 0-9, '.', '_', '-')."""
     return f"{prefix}.{secrets.token_hex(4)}"
@@ -347,6 +360,17 @@ class Server:
 
     def raw(self, data: bytes, timeout: float = 10.0, **kw) -> tuple[bytes, float]:
         return raw_exchange(self.port, data, timeout=timeout, **kw)
+
+    def upload(self, token: str, data: bytes, content_type: str = "application/pdf",
+               **kw) -> Response:
+        return self.request("POST", "/api/v1/files", data, token=token,
+                            content_type=content_type, **kw)
+
+    def upload_ok(self, token: str, data: bytes, content_type: str = "application/pdf") -> str:
+        """Uploads `data` and returns its SHA-256."""
+        r = self.upload(token, data, content_type)
+        assert r.status == 201, r
+        return r.json()["sha256"]
 
     def login(self, username: str, password: str = DEMO_PASSWORD, **kw) -> Response:
         return self.post("/api/v1/auth/login", {"username": username, "password": password}, **kw)

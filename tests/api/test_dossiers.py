@@ -21,7 +21,7 @@ import urllib.parse
 import pytest
 
 from conftest import SHARED_LIMITS, finish
-from support import DEMO_ACCOUNTS, ISO_VN, check_error_body, fold
+from support import DEMO_ACCOUNTS, ISO_VN, check_error_body, fold, sample_pdf
 
 NOW = "2026-04-24T10:00:00+07:00"
 TODAY = "2026-04-24"
@@ -34,11 +34,12 @@ DOSSIER_KEYS = {"code", "procedure_id", "procedure_version", "procedure_name", "
                 "receiving_unit", "current_unit", "path_units", "state", "state_vi", "version",
                 "applicant", "components", "supplements", "submitted_at", "received_at",
                 "due_at", "finished_at", "returned_at", "apologies", "deadline_status",
-                "allowed_actions"}
+                "allowed_actions", "rating", "rating_comment", "complaints"}
 EVENT_KEYS = {"seq", "at", "actor_user_id", "actor_role", "actor_unit", "action", "state_before",
               "state_after", "note", "hash"}
 ALL_ACTIONS = ["receive", "request_supplement", "supplement", "refuse", "assign", "forward",
-               "approve", "issue_result", "apologise", "return_result", "stop", "withdraw"]
+               "approve", "issue_result", "apologise", "return_result", "stop", "withdraw",
+               "rate", "complain"]
 # Allowed actions per state, in the order of the transition table (workflow.cc).
 ALLOWED = {
     "submitted": ["receive", "request_supplement", "refuse", "withdraw"],
@@ -48,7 +49,7 @@ ALLOWED = {
     "supplement_requested": ["supplement", "refuse", "stop", "withdraw"],
     "approved": ["issue_result", "apologise"],
     "done": ["return_result"],
-    "returned": [], "refused": [], "stopped": [], "withdrawn": [],
+    "returned": ["rate", "complain"], "refused": ["complain"], "stopped": [], "withdrawn": [],
 }
 
 
@@ -72,6 +73,14 @@ class Api:
         self.srv = srv
         self.tok = {u: srv.login_ok(u)["token"] for u in DEMO_ACCOUNTS}
         self._procs: dict[str, dict] = {}
+        self._shas: dict[str, str] = {}
+
+    def sha(self, who: str = CITIZEN) -> str:
+        """The SHA-256 of a PDF that `who` uploaded (one per user, uploaded once)."""
+        if who not in self._shas:
+            self._shas[who] = self.srv.upload_ok(self.tok.get(who, who),
+                                                 sample_pdf(f"scan of {who}"))
+        return self._shas[who]
 
     def procedure(self, pid: str) -> dict:
         if pid not in self._procs:
@@ -80,17 +89,17 @@ class Api:
             self._procs[pid] = r.json()
         return self._procs[pid]
 
-    def components(self, pid: str) -> list[dict]:
-        """Every required component of the procedure, uploaded."""
-        return [{"component_id": c["id"], "source": "uploaded", "file_sha256": SHA,
+    def components(self, pid: str, who: str = CITIZEN) -> list[dict]:
+        """Every required component of the procedure, uploaded by `who`."""
+        return [{"component_id": c["id"], "source": "uploaded", "file_sha256": self.sha(who),
                  "file_name": c["id"] + ".pdf"}
                 for c in self.procedure(pid)["components"] if c["required"]]
 
     def body(self, pid="HT-002", unit="08746", id_number=CITIZEN, name="Nguyễn Văn Đức",
-             channel=None, components=None, **applicant) -> dict:
+             channel=None, components=None, who=CITIZEN, **applicant) -> dict:
         b = {"procedure_id": pid, "unit": unit,
              "applicant": {"id_number": id_number, "full_name": name, **applicant},
-             "components": self.components(pid) if components is None else components}
+             "components": self.components(pid, who) if components is None else components}
         if channel is not None:
             b["channel"] = channel
         return b
@@ -100,7 +109,7 @@ class Api:
                              headers=headers)
 
     def file(self, who: str = CITIZEN, **kw) -> dict:
-        r = self.post(who, self.body(**kw))
+        r = self.post(who, self.body(who=who, **kw))
         assert r.status == 201, r
         d = r.json()
         check_dossier(d)
@@ -231,7 +240,9 @@ def test_online_happy_path(api):
     assert d["applicant"]["id_number"] == CITIZEN and d["applicant"]["email"] == "duc@example.vn"
     assert [c["component_id"] for c in d["components"]] == [
         c["component_id"] for c in api.components("HT-002")]
-    assert all(c["source"] == "uploaded" and c["file_sha256"] == SHA for c in d["components"])
+    assert all(c["source"] == "uploaded" and c["file_sha256"] == api.sha(CITIZEN)
+               and c["media_type"] == "application/pdf" and c["file_size"] > 0
+               for c in d["components"])
 
     d = api.act_ok("reception.xuanhoa", d, "receive")
     assert d["state"] == "received" and d["version"] == 2
@@ -250,15 +261,35 @@ def test_online_happy_path(api):
     assert d["state"] == "approved" and d["version"] == 4 and d["finished_at"] is None
     r = api.act("specialist.xuanhoa", d, "issue_result")
     check_error_body(r, 400, "invalid_field", "result_sha256")
-    r = api.act("specialist.xuanhoa", d, "issue_result", result_sha256=SHA.upper())
+    r = api.act("specialist.xuanhoa", d, "issue_result",
+                result_sha256=api.sha("specialist.xuanhoa").upper())
     check_error_body(r, 400, "invalid_field", "result_sha256")
-    d = api.act_ok("specialist.xuanhoa", d, "issue_result", result_sha256=SHA)
+    # a file the officer did not upload (the citizen's) is not their result to issue
+    r = api.act("specialist.xuanhoa", d, "issue_result", result_sha256=api.sha(CITIZEN))
+    check_error_body(r, 400, "invalid_field", "result_sha256")
+    d = api.act_ok("specialist.xuanhoa", d, "issue_result",
+                   result_sha256=api.sha("specialist.xuanhoa"))
     assert d["state"] == "done" and d["version"] == 5
     assert d["finished_at"] and d["finished_at"] < d["due_at"]
     assert d["deadline_status"] == "early"  # finished before the appointment day
     d = api.act_ok("reception.xuanhoa", d, "return_result", note="Trả tại quầy")
     assert d["state"] == "returned" and d["version"] == 6 and d["returned_at"]
-    assert d["allowed_actions"] == [] and d["deadline_status"] == "early"
+    assert d["allowed_actions"] == ["rate", "complain"] and d["deadline_status"] == "early"
+
+    # after the return the applicant (only) rates the service, once, and may complain
+    r = api.act("reception.xuanhoa", d, "rate", rating="satisfied")
+    check_error_body(r, 403, "forbidden")
+    r = api.act(CITIZEN, d, "rate", rating="thrilled")
+    check_error_body(r, 400, "invalid_field", "rating")
+    d = api.act_ok(CITIZEN, d, "rate", rating="satisfied", note="Cán bộ nhiệt tình")
+    assert d["state"] == "returned" and d["version"] == 7
+    assert d["rating"] == "satisfied" and d["rating_comment"] == "Cán bộ nhiệt tình"
+    r = api.act(CITIZEN, d, "rate", rating="dissatisfied")
+    check_error_body(r, 409, "conflict", "action")
+    r = api.act(CITIZEN, d, "complain")
+    check_error_body(r, 400, "missing_field", "note")
+    d = api.act_ok(CITIZEN, d, "complain", note="Phải chờ lâu ở quầy trả kết quả")
+    assert d["complaints"] == 1 and d["version"] == 8 and d["state"] == "returned"
 
     # everyone on the dossier sees the same final state
     for who in (CITIZEN, "reception.xuanhoa", "specialist.xuanhoa", "leader.xuanhoa",
@@ -267,21 +298,27 @@ def test_online_happy_path(api):
 
     events = api.events("reception.xuanhoa", d["code"])
     assert [e["action"] for e in events] == [
-        "submit", "receive", "assign", "approve", "issue_result", "return_result"]
+        "submit", "receive", "assign", "approve", "issue_result", "return_result", "rate",
+        "complain"]
     assert [(e["state_before"], e["state_after"]) for e in events] == [
         ("", "submitted"), ("submitted", "received"), ("received", "in_process"),
-        ("in_process", "approved"), ("approved", "done"), ("done", "returned")]
+        ("in_process", "approved"), ("approved", "done"), ("done", "returned"),
+        ("returned", "returned"), ("returned", "returned")]
     assert [e["actor_role"] for e in events] == [
-        "citizen", "reception", "reception", "leader", "specialist", "reception"]
-    assert [e["actor_unit"] for e in events] == ["", "08746", "08746", "08746", "08746", "08746"]
+        "citizen", "reception", "reception", "leader", "specialist", "reception", "citizen",
+        "citizen"]
+    assert [e["actor_unit"] for e in events] == ["", "08746", "08746", "08746", "08746", "08746",
+                                                 "", ""]
     assert events[3]["note"] == "Đồng ý" and events[5]["note"] == "Trả tại quầy"
+    assert events[6]["note"] == "satisfied: Cán bộ nhiệt tình"
+    assert events[7]["note"] == "Phải chờ lâu ở quầy trả kết quả"
     assert len({e["hash"] for e in events}) == len(events)
     assert api.events(CITIZEN, d["code"]) == events
 
-    # nothing more can happen
+    # nothing more can happen to the processing
     r = api.act("leader.xuanhoa", d, "stop", note="x")
     err = check_error_body(r, 409, "conflict", "action")
-    assert "allowed: none" in err["message"], err
+    assert "allowed: rate, complain" in err["message"], err
 
 
 def test_counter_filing_is_received_at_once(api):
@@ -298,7 +335,8 @@ def test_counter_filing_is_received_at_once(api):
     d = api.counter(pid="HT-001", id_number="001200000003")
     assert d["due_at"] == TODAY + "T17:00:00+07:00"
     # officers default to the counter; leaders may record postal dossiers
-    r = api.post("reception.xuanhoa", api.body(id_number="001200000004"))
+    r = api.post("reception.xuanhoa", api.body(id_number="001200000004",
+                                               who="reception.xuanhoa"))
     assert r.status == 201 and r.json()["channel"] == "counter", r
     d = api.file("leader.xuanhoa", id_number="001200000005", channel="postal")
     assert d["channel"] == "postal" and d["state"] == "received" and d["due_at"]
@@ -372,9 +410,9 @@ def test_refusal_needs_a_reason(api):
                          "missing_field", "note")
     assert api.get_ok(CITIZEN, d["code"])["version"] == 1, "a rejected action changed nothing"
     d = api.act_ok("reception.xuanhoa", d, "refuse", note="Không thuộc thẩm quyền")
-    assert d["state"] == "refused" and d["finished_at"] and d["allowed_actions"] == []
+    assert d["state"] == "refused" and d["finished_at"] and d["allowed_actions"] == ["complain"]
     r = api.act("reception.xuanhoa", d, "receive")
-    assert "allowed: none" in check_error_body(r, 409, "conflict", "action")["message"]
+    assert "allowed: complain." in check_error_body(r, 409, "conflict", "action")["message"]
     # refusing after a supplement request, and stopping, need reasons too
     d = api.counter()
     d = api.act_ok("reception.xuanhoa", d, "request_supplement", note="Thiếu giấy tờ")
@@ -491,7 +529,8 @@ def dossier_in_state(api):
             if state == "done":
                 d = api.act_ok("leader.xuanhoa", d, "assign", to_user="specialist.xuanhoa")
                 d = api.act_ok("leader.xuanhoa", d, "approve")
-                d = api.act_ok("leader.xuanhoa", d, "issue_result", result_sha256=SHA)
+                d = api.act_ok("leader.xuanhoa", d, "issue_result",
+                               result_sha256=api.sha("leader.xuanhoa"))
             assert d["state"] == state
             made[state] = d
         return made[state]
@@ -624,7 +663,7 @@ def test_idempotent_concurrent_posts(api):
     r = api.post(CITIZEN, other, headers={"Idempotency-Key": key})
     check_error_body(r, 409, "conflict", "Idempotency-Key")
     # keys belong to their user: an officer's identical key files a new dossier
-    r = api.post("reception.xuanhoa", api.body(id_number="001200000009"),
+    r = api.post("reception.xuanhoa", api.body(id_number="001200000009", who="reception.xuanhoa"),
                  headers={"Idempotency-Key": key})
     assert r.status == 201 and r.header("idempotent-replayed") is None and \
         r.json()["code"] != code, r
@@ -637,7 +676,8 @@ def test_idempotent_concurrent_posts(api):
 
 def test_concurrent_posts_get_consecutive_codes(api):
     results = run_concurrently(8, lambda i: api.post(
-        "reception.xuanhoa", api.body(id_number=f"00120000010{i}", name=f"Song Song {i}")))
+        "reception.xuanhoa", api.body(id_number=f"00120000010{i}", name=f"Song Song {i}",
+                                      who="reception.xuanhoa")))
     assert [r.status for r in results] == [201] * 8, results
     codes = [r.json()["code"] for r in results]
     assert len(set(codes)) == 8
@@ -707,7 +747,7 @@ def test_access(api, citizen_b):
 
 def mutate(api, **changes) -> dict:
     """A valid counter body for HT-002 with `changes` (dotted keys into applicant)."""
-    b = api.body(pid="HT-002", id_number="001200000020")
+    b = api.body(pid="HT-002", id_number="001200000020", who="reception.xuanhoa")
     for k, v in changes.items():
         if k.startswith("applicant_"):
             b["applicant"][k[len("applicant_"):]] = v
@@ -1064,7 +1104,8 @@ def late(server_factory):
         d = a.act_ok("reception.xuanhoa", a.counter(pid="HT-001", id_number="001200000504"),
                      "assign", to_user="specialist.xuanhoa")
         d = a.act_ok("leader.xuanhoa", d, "approve")
-        d = a.act_ok("specialist.xuanhoa", d, "issue_result", result_sha256=SHA)
+        d = a.act_ok("specialist.xuanhoa", d, "issue_result",
+                     result_sha256=a.sha("specialist.xuanhoa"))
         made["returned"] = a.act_ok("reception.xuanhoa", d, "return_result")
         assert made["returned"]["deadline_status"] == "on_time"
         assert made["same_day"]["due_at"] == TODAY + "T17:00:00+07:00"
@@ -1092,7 +1133,8 @@ def test_overdue_after_the_appointment(late):
               new_due="2026-04-28T17:00:00+07:00")
     check_error_body(r, 409, "conflict", "action")
     # finishing now is late
-    d = a.act_ok("specialist.xuanhoa", made["approved"], "issue_result", result_sha256=SHA)
+    d = a.act_ok("specialist.xuanhoa", made["approved"], "issue_result",
+                 result_sha256=a.sha("specialist.xuanhoa"))
     assert d["state"] == "done" and d["deadline_status"] == "late"
     # the audit chain across both runs holds
     verify_audit(a.srv)

@@ -33,6 +33,7 @@ ROUTES = [
     ("get", "/api/v1/dossiers/{code}"),
     ("post", "/api/v1/dossiers/{code}/actions"),
     ("get", "/api/v1/dossiers/{code}/events"),
+    ("get", "/api/v1/dossiers/{code}/notifications"),
     ("get", "/api/v1/public/dossiers/{code}"),
     ("get", "/api/v1/calendar/deadline"),
     ("get", "/api/v1/calendar/days"),

@@ -174,4 +174,8 @@ bool SameVietnamDay(Instant a, Instant b) { return VietnamDay(a) == VietnamDay(b
 
 }  // namespace detail
 
+bool IsRating(std::string_view r) {
+  return r == "satisfied" || r == "neutral" || r == "dissatisfied";
+}
+
 }  // namespace motcua

@@ -39,6 +39,7 @@ struct DossierComponent {
   std::string file_sha256;  // the stored file, when there is one
   std::string file_name;
   int64_t file_size = 0;
+  std::string media_type;  // of the stored file, filled in by the service (not the client)
 };
 
 // One supplement request: when asked, and when supplied (if yet).
@@ -71,7 +72,16 @@ struct Dossier {
   std::optional<Instant> returned_at;
   std::string result_sha256;
   int64_t apologies = 0;
+  // After the return, the applicant's rating (satisfied | neutral | dissatisfied, "" = none)
+  // and the number of complaints filed.
+  std::string rating;
+  std::string rating_comment;
+  std::optional<Instant> rated_at;
+  int64_t complaints = 0;
 };
+
+// The applicant's ratings of the service [rule: Decision 766 satisfaction indicators].
+bool IsRating(std::string_view r);  // satisfied | neutral | dissatisfied
 
 // Checks a new dossier against the procedure version it is filed under: required components
 // present (each once), known component ids and sources, a 12-digit ID number, a name. Fails with

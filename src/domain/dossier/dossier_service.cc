@@ -136,6 +136,9 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
                 "Vai trò của bạn không được nộp hồ sơ.");
   }
   if (auto st = ValidateIntake(d, p); !st) return tl::unexpected(st.error());
+  if (auto st = ResolveFiles(who, d.applicant.id_number, d.components); !st) {
+    return tl::unexpected(st.error());
+  }
 
   NewDossier nd;
   nd.code_prefix = CodePrefix(*unit);
@@ -166,6 +169,48 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
           : "Hồ sơ đã được nộp, chờ tiếp nhận";
   nd.write.outbox = Notify(d, subject, subject + ". Thủ tục: " + p.name + ".");
   return nd;
+}
+
+Status DossierService::ResolveFiles(const Principal& who, const std::string& applicant_id,
+                                    std::vector<DossierComponent>& components) const {
+  for (size_t i = 0; i < components.size(); ++i) {
+    DossierComponent& c = components[i];
+    std::string field = "components[" + std::to_string(i) + "].file_sha256";
+    if (c.source == ComponentSource::kReused) {
+      if (c.file_sha256.empty()) {
+        return Fail(ErrorCode::kMissingField,
+                    "A reused component names the document of the applicant's store it reuses.",
+                    "Thành phần tái sử dụng cần chỉ rõ giấy tờ trong kho dữ liệu của người nộp.",
+                    field);
+      }
+      auto doc = store_.FindApplicantDocument(applicant_id, c.file_sha256);
+      if (!doc) return tl::unexpected(doc.error());
+      if (!*doc) {
+        return Fail(ErrorCode::kInvalidField,
+                    "That document is not in the applicant's store (earlier dossiers' files).",
+                    "Giấy tờ này không có trong kho dữ liệu của người nộp.", field);
+      }
+      c.file_size = (*doc)->size;
+      c.media_type = (*doc)->media_type;
+      continue;
+    }
+    if (c.file_sha256.empty()) continue;  // national_db without a copy
+    // Uploads are usable by whoever uploaded them; a copy from the national database may be
+    // any recorded file.
+    int64_t owner = c.source == ComponentSource::kNationalDb ? 0 : who.user_id;
+    auto file = store_.FindFile(c.file_sha256, owner);
+    if (!file) return tl::unexpected(file.error());
+    if (!*file) {
+      return Fail(ErrorCode::kInvalidField,
+                  "No file of yours with that SHA-256: upload it first (POST /api/v1/files).",
+                  "Không có tệp nào của bạn với mã SHA-256 này: hãy tải tệp lên trước "
+                  "(POST /api/v1/files).",
+                  field);
+    }
+    c.file_size = (*file)->size;
+    c.media_type = (*file)->media_type;
+  }
+  return {};
 }
 
 bool DossierService::CanSee(const Principal& who, const Dossier& d,
@@ -256,6 +301,31 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
       if (d.supplements.empty() || d.supplements.back().supplied_at) {
         return Fail(ErrorCode::kConflict, "No supplement is pending.", "Không có yêu cầu bổ sung.");
       }
+      if (!req.components.empty()) {
+        const CatalogEntry* entry = catalog_()->Find(d.procedure_id);
+        if (entry == nullptr) {
+          return Fail(ErrorCode::kConflict, "The procedure is no longer offered.");
+        }
+        std::vector<DossierComponent> added = req.components;
+        if (auto st = ResolveFiles(who, d.applicant.id_number, added); !st) {
+          return tl::unexpected(st.error());
+        }
+        Dossier next = d;
+        for (DossierComponent& c : added) {
+          bool replaced = false;
+          for (DossierComponent& old_c : next.components) {
+            if (old_c.component_id == c.component_id) {
+              old_c = c;
+              replaced = true;
+            }
+          }
+          if (!replaced) next.components.push_back(c);
+        }
+        if (auto st = ValidateIntake(next, entry->procedure); !st) {
+          return tl::unexpected(st.error());
+        }
+        d.components = std::move(next.components);
+      }
       d.supplements.back().supplied_at = now;
       after = d.supplements.back().resume_state;
       break;
@@ -295,10 +365,18 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
     case DossierAction::kApprove:
       break;
     case DossierAction::kIssueResult:
-      if (req.result_sha256.size() != 64 ||
-          req.result_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        return Fail(ErrorCode::kInvalidField, "Give the electronic result file (its SHA-256).",
-                    "Cần tệp kết quả điện tử (mã SHA-256).", "result_sha256");
+      {
+        auto file = req.result_sha256.empty() ? Result<std::optional<FileRecord>>()
+                                              : store_.FindFile(req.result_sha256, who.user_id);
+        if (!file) return tl::unexpected(file.error());
+        if (!*file) {
+          return Fail(ErrorCode::kInvalidField,
+                      "Give the electronic result: the SHA-256 of a file you uploaded "
+                      "(POST /api/v1/files).",
+                      "Cần tệp kết quả điện tử: mã SHA-256 của tệp bạn đã tải lên "
+                      "(POST /api/v1/files).",
+                      "result_sha256");
+        }
       }
       d.result_sha256 = req.result_sha256;
       d.finished_at = now;
@@ -339,6 +417,29 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
     case DossierAction::kWithdraw:
       d.finished_at = now;
       break;
+    case DossierAction::kRate:
+      if (!d.rating.empty()) {
+        return Fail(ErrorCode::kConflict, "This dossier has already been rated.",
+                    "Hồ sơ này đã được đánh giá.", "action");
+      }
+      if (!IsRating(req.rating)) {
+        return Fail(ErrorCode::kInvalidField, "rating: satisfied, neutral or dissatisfied.",
+                    "rating: satisfied (hài lòng), neutral (bình thường) hoặc dissatisfied "
+                    "(không hài lòng).",
+                    "rating");
+      }
+      d.rating = req.rating;
+      d.rating_comment = req.note;
+      d.rated_at = now;
+      break;
+    case DossierAction::kComplain:
+      if (auto st = need_note("A complaint needs its text in 'note'.",
+                              "Khiếu nại phải có nội dung trong 'note'.");
+          !st) {
+        return tl::unexpected(st.error());
+      }
+      d.complaints += 1;
+      break;
   }
   d.state = after;
   DossierWrite w;
@@ -354,6 +455,8 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
                        req.note,
                        "",
                        ""};
+  if (req.action == DossierAction::kComplain) w.complaint = req.note;
+  if (req.action == DossierAction::kRate) w.event.note = req.rating + (req.note.empty() ? "" : ": " + req.note);
   if (!subject.empty()) w.outbox = Notify(d, subject, subject + ". Mã hồ sơ: " + d.code + ".");
   return store_.UpdateDossier(d, req.version, w);
 }

@@ -47,7 +47,9 @@ struct ActionRequest {
   std::string to_unit;             // forward
   std::string to_user;             // assign: a username of the current unit
   std::optional<Instant> new_due;  // apologise
-  std::string result_sha256;       // issue_result
+  std::string result_sha256;       // issue_result: a file the officer uploaded
+  std::vector<DossierComponent> components;  // supplement: components added or replaced
+  std::string rating;                        // rate: satisfied | neutral | dissatisfied
 };
 
 // What may be done next, by whom (for 409 answers and UIs).
@@ -91,6 +93,11 @@ class DossierService {
 
  private:
   bool CanSee(const Principal& who, const Dossier& d, const UnitDirectory& units) const;
+  // Checks that every component's file exists and may be used by `who` for this applicant (an
+  // upload of theirs, or a document of the applicant's own store for a reused component), and
+  // fills in its size and type from the stored record.
+  Status ResolveFiles(const Principal& who, const std::string& applicant_id,
+                      std::vector<DossierComponent>& components) const;
   std::vector<OutboxMessage> Notify(const Dossier& d, std::string subject, std::string body) const;
 
   Store& store_;

@@ -40,6 +40,8 @@ constexpr std::array kActions = {
     ActionRow{DossierAction::kReturnResult, "return_result"},
     ActionRow{DossierAction::kStop, "stop"},
     ActionRow{DossierAction::kWithdraw, "withdraw"},
+    ActionRow{DossierAction::kRate, "rate"},
+    ActionRow{DossierAction::kComplain, "complain"},
 };
 
 using S = DossierState;
@@ -121,6 +123,10 @@ const std::vector<Transition>& Transitions() {
       {S::kApproved, A::kApologise, S::kApproved, {kLead}},
 
       {S::kDone, A::kReturnResult, S::kReturned, {kRec, kLead}},
+
+      {S::kReturned, A::kRate, S::kReturned, {}, true},
+      {S::kReturned, A::kComplain, S::kReturned, {}, true},
+      {S::kRefused, A::kComplain, S::kRefused, {}, true},
   };
   return kTable;
 }

@@ -37,6 +37,8 @@ enum class DossierAction {
   kReturnResult,       // handed over at the counter, by post or electronically
   kStop,               // processing stopped
   kWithdraw,           // by the applicant
+  kRate,               // after the return: the applicant's rating (once)
+  kComplain,           // after the return or a refusal: the applicant's complaint
 };
 
 // Stable snake_case names ("submitted", "request_supplement", ...) and their inverses.
@@ -46,7 +48,8 @@ std::optional<DossierState> ParseState(std::string_view name);
 std::string_view ActionName(DossierAction a);
 std::optional<DossierAction> ParseAction(std::string_view name);
 
-// True for refused, returned, stopped and withdrawn: nothing more can happen.
+// True for refused, returned, stopped and withdrawn: processing is over (the applicant may still
+// rate or complain, which does not change the state).
 bool IsTerminal(DossierState s);
 
 // One row of the transition table.

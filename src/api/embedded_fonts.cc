@@ -1,0 +1,37 @@
+#include "api/embedded_fonts.h"
+
+#include <cstring>
+
+namespace motcua {
+namespace {
+
+Result<render::TrueTypeFont> LoadFont(const char* path) {
+  for (const EmbeddedFile* f = kEmbeddedFonts; f->path != nullptr; ++f) {
+    if (std::strcmp(f->path, path) == 0) {
+      auto font = render::TrueTypeFont::Parse(
+          std::string(reinterpret_cast<const char*>(f->data), f->size));
+      if (!font) {
+        return Fail(ErrorCode::kInternal,
+                    std::string("embedded font ") + path + ": " + font.error().message);
+      }
+      return font;
+    }
+  }
+  return Fail(ErrorCode::kInternal, std::string("embedded font ") + path + " is missing");
+}
+
+struct Fonts {
+  Result<render::TrueTypeFont> regular = LoadFont("/DejaVuSans.ttf");
+  Result<render::TrueTypeFont> bold = LoadFont("/DejaVuSans-Bold.ttf");
+};
+
+}  // namespace
+
+Result<render::FontPair> EmbeddedFormFonts() {
+  static const Fonts fonts;  // parsed once; C++ makes the initialisation thread-safe
+  if (!fonts.regular) return tl::unexpected(fonts.regular.error());
+  if (!fonts.bold) return tl::unexpected(fonts.bold.error());
+  return render::FontPair{&*fonts.regular, &*fonts.bold};
+}
+
+}  // namespace motcua

@@ -1,0 +1,288 @@
+#include "domain/files/file_check.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <cstring>
+#include <string>
+
+namespace motcua {
+namespace {
+
+constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
+
+Error Truncated(std::string_view what_en, std::string_view what_vi) {
+  return Error{ErrorCode::kInvalidField, std::string(what_en), std::string(what_vi), "file"};
+}
+
+uint32_t Be32(std::string_view b, size_t at) {
+  return (uint32_t{static_cast<uint8_t>(b[at])} << 24) |
+         (uint32_t{static_cast<uint8_t>(b[at + 1])} << 16) |
+         (uint32_t{static_cast<uint8_t>(b[at + 2])} << 8) | uint32_t{static_cast<uint8_t>(b[at + 3])};
+}
+
+uint32_t Be16(std::string_view b, size_t at) {
+  return (uint32_t{static_cast<uint8_t>(b[at])} << 8) | uint32_t{static_cast<uint8_t>(b[at + 1])};
+}
+
+Status CheckPixels(uint64_t w, uint64_t h, const FileContentLimits& limits) {
+  if (w == 0 || h == 0) {
+    return tl::unexpected(Truncated("The image has no size.", "Ảnh không có kích thước."));
+  }
+  if (w * h > limits.max_image_pixels) {
+    return Fail(ErrorCode::kPayloadTooLarge,
+                "The image is " + std::to_string(w) + "×" + std::to_string(h) +
+                    " pixels; at most " + std::to_string(limits.max_image_pixels) + " are accepted.",
+                "Ảnh có " + std::to_string(w) + "×" + std::to_string(h) +
+                    " điểm ảnh; tối đa " + std::to_string(limits.max_image_pixels) + ".",
+                "file");
+  }
+  return {};
+}
+
+Status CheckPng(std::string_view b, const FileContentLimits& limits) {
+  size_t at = kPngSignature.size();
+  bool first = true;
+  for (;;) {
+    if (b.size() - at < 12) {
+      return tl::unexpected(Truncated("The PNG image is truncated (no IEND chunk).",
+                                      "Ảnh PNG bị cắt cụt (thiếu khối IEND)."));
+    }
+    uint32_t length = Be32(b, at);
+    std::string_view type = b.substr(at + 4, 4);
+    if (length > 0x7fffffffu || b.size() - at - 12 < length) {
+      return tl::unexpected(
+          Truncated("The PNG image is truncated.", "Ảnh PNG bị cắt cụt."));
+    }
+    uLong crc = crc32(0, reinterpret_cast<const Bytef*>(b.data() + at + 4), length + 4);
+    if (crc != Be32(b, at + 8 + length)) {
+      return tl::unexpected(Truncated("The PNG image is corrupt (bad checksum).",
+                                      "Ảnh PNG bị hỏng (sai mã kiểm tra)."));
+    }
+    if (first) {
+      if (type != "IHDR" || length != 13) {
+        return tl::unexpected(
+            Truncated("The PNG image has no header.", "Ảnh PNG không có phần đầu."));
+      }
+      if (auto st = CheckPixels(Be32(b, at + 8), Be32(b, at + 12), limits); !st) return st;
+      first = false;
+    }
+    if (type == "IEND") return {};
+    at += 12 + length;
+  }
+}
+
+Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
+  size_t at = 2;
+  bool have_frame = false;
+  while (at + 4 <= b.size()) {
+    if (static_cast<uint8_t>(b[at]) != 0xFF) {
+      return tl::unexpected(
+          Truncated("The JPEG image is corrupt.", "Ảnh JPEG bị hỏng."));
+    }
+    uint8_t marker = static_cast<uint8_t>(b[at + 1]);
+    if (marker == 0xFF) {  // fill byte
+      ++at;
+      continue;
+    }
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+      at += 2;
+      continue;
+    }
+    if (marker == 0xD9) break;
+    size_t length = Be16(b, at + 2);
+    if (length < 2 || b.size() - at - 2 < length) break;
+    bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
+               marker != 0xCC;
+    if (sof) {
+      if (length < 7) break;
+      if (auto st = CheckPixels(Be16(b, at + 7), Be16(b, at + 5), limits); !st) return st;
+      have_frame = true;
+    }
+    if (marker == 0xDA) {
+      if (!have_frame) break;
+      // Entropy-coded data follows; the image must end with EOI after it.
+      std::string_view rest = b.substr(at + 2 + length);
+      size_t tail_from = rest.size() > 4096 ? rest.size() - 4096 : 0;
+      if (rest.find("\xFF\xD9", tail_from) == std::string_view::npos) break;
+      return {};
+    }
+    at += 2 + length;
+  }
+  return tl::unexpected(Truncated("The JPEG image is truncated or corrupt.",
+                                  "Ảnh JPEG bị cắt cụt hoặc bị hỏng."));
+}
+
+// Counts "/Type /Page" (not "/Pages") in text that arrives in pieces. A match may straddle two
+// pieces, so the last kKeep bytes wait for the next piece (or Finish) before being scanned.
+class PageCounter {
+ public:
+  void Feed(std::string_view data) {
+    buffer_.append(data);
+    if (buffer_.size() <= kKeep) return;
+    size_t scan_to = buffer_.size() - kKeep;
+    Count(scan_to);
+    buffer_.erase(0, scan_to);
+  }
+  uint64_t Finish() {
+    Count(buffer_.size());
+    buffer_.clear();
+    return pages_;
+  }
+
+ private:
+  static constexpr size_t kKeep = 48;  // "/Type" + up to 32 blanks + "/Pages"
+
+  // Counts matches that start before `scan_to`.
+  void Count(size_t scan_to) {
+    std::string_view text(buffer_);
+    for (size_t pos = text.find("/Type"); pos != std::string_view::npos && pos < scan_to;
+         pos = text.find("/Type", pos + 5)) {
+      size_t p = pos + 5;
+      while (p < text.size() && p < pos + 37 &&
+             (text[p] == ' ' || text[p] == '\r' || text[p] == '\n' || text[p] == '\t')) {
+        ++p;
+      }
+      if (text.substr(p, 5) == "/Page" && (p + 5 >= text.size() || text[p + 5] != 's')) {
+        ++pages_;
+      }
+    }
+  }
+
+  std::string buffer_;
+  uint64_t pages_ = 0;
+};
+
+Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& limits) {
+  size_t tail_from = b.size() > 2048 ? b.size() - 2048 : 0;
+  if (b.find("%%EOF", tail_from) == std::string_view::npos) {
+    return tl::unexpected(Truncated("The PDF file is truncated (no %%EOF trailer).",
+                                    "Tệp PDF bị cắt cụt (thiếu phần kết %%EOF)."));
+  }
+  uint64_t inflated = 0;
+  uint64_t pages = 0;
+  std::array<unsigned char, 64 * 1024> out{};
+  auto bomb = [&]() -> Status {
+    return Fail(ErrorCode::kPayloadTooLarge,
+                "The PDF file decompresses to too much data (a decompression bomb?).",
+                "Tệp PDF giải nén ra quá nhiều dữ liệu (nghi tệp 'bom giải nén').", "file");
+  };
+  uint64_t max_inflated =
+      std::min<uint64_t>(limits.max_pdf_inflated_bytes, limits.max_pdf_inflate_ratio * b.size());
+  size_t pos = header_at;
+  size_t prev_obj = header_at;
+  for (;;) {
+    size_t s = b.find("stream", pos);
+    if (s == std::string_view::npos) break;
+    pos = s + 6;
+    if (s >= 3 && b.substr(s - 3, 3) == "end") continue;  // "endstream"
+    size_t data = s + 6;
+    if (data < b.size() && b[data] == '\r') ++data;
+    if (data >= b.size() || b[data] != '\n') continue;
+    ++data;
+    size_t obj = b.rfind(" obj", s);
+    if (obj != std::string_view::npos && obj >= prev_obj) prev_obj = obj;
+    std::string_view dict = b.substr(prev_obj, s - prev_obj);
+    size_t end = b.find("endstream", data);
+    if (end == std::string_view::npos) end = b.size();
+    if (dict.find("/FlateDecode") == std::string_view::npos &&
+        dict.find("/Fl ") == std::string_view::npos) {
+      pos = end;
+      continue;
+    }
+    bool object_stream = dict.find("/ObjStm") != std::string_view::npos;
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) return Fail(ErrorCode::kInternal);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(b.data() + data));
+    z.avail_in = static_cast<uInt>(std::min<size_t>(end - data, 0x7fffffff));
+    PageCounter counter;
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      z.next_out = out.data();
+      z.avail_out = out.size();
+      rc = inflate(&z, Z_NO_FLUSH);
+      size_t produced = out.size() - z.avail_out;
+      inflated += produced;
+      if (object_stream) {
+        counter.Feed(std::string_view(reinterpret_cast<const char*>(out.data()), produced));
+      }
+      if (inflated > max_inflated) {
+        inflateEnd(&z);
+        return bomb();
+      }
+      if (produced == 0 && rc == Z_BUF_ERROR) break;
+    }
+    inflateEnd(&z);
+    // A damaged stream is the reader's problem, not a reason to refuse the document: readers
+    // show what they can. Only its size matters here.
+    pages += counter.Finish();
+    pos = end;
+  }
+  PageCounter raw;
+  for (size_t at = 0; at < b.size(); at += out.size()) raw.Feed(b.substr(at, out.size()));
+  pages += raw.Finish();
+  if (pages > limits.max_pdf_pages) {
+    return Fail(ErrorCode::kPayloadTooLarge,
+                "The PDF file has " + std::to_string(pages) + " pages; at most " +
+                    std::to_string(limits.max_pdf_pages) + " are accepted.",
+                "Tệp PDF có " + std::to_string(pages) + " trang; tối đa " +
+                    std::to_string(limits.max_pdf_pages) + " trang.",
+                "file");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view MediaTypeName(MediaType t) {
+  switch (t) {
+    case MediaType::kPdf:
+      return "application/pdf";
+    case MediaType::kJpeg:
+      return "image/jpeg";
+    case MediaType::kPng:
+      return "image/png";
+  }
+  return "application/octet-stream";
+}
+
+std::optional<MediaType> ParseMediaType(std::string_view name) {
+  for (MediaType t : {MediaType::kPdf, MediaType::kJpeg, MediaType::kPng}) {
+    if (MediaTypeName(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+std::optional<MediaType> SniffMediaType(std::string_view head) {
+  if (head.starts_with(kPngSignature)) return MediaType::kPng;
+  if (head.size() >= 3 && head.starts_with("\xFF\xD8\xFF")) return MediaType::kJpeg;
+  if (head.substr(0, 1024).find("%PDF-") != std::string_view::npos) return MediaType::kPdf;
+  return std::nullopt;
+}
+
+Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimits& limits) {
+  if (bytes.empty()) {
+    return Fail(ErrorCode::kInvalidField, "The file is empty.", "Tệp rỗng.", "file");
+  }
+  auto type = SniffMediaType(bytes);
+  if (!type) {
+    return Fail(ErrorCode::kUnsupportedMedia, "Only PDF, JPEG and PNG files are accepted.",
+                "Chỉ chấp nhận tệp PDF, JPEG và PNG.", "file");
+  }
+  Status st;
+  switch (*type) {
+    case MediaType::kPng:
+      st = CheckPng(bytes, limits);
+      break;
+    case MediaType::kJpeg:
+      st = CheckJpeg(bytes, limits);
+      break;
+    case MediaType::kPdf:
+      st = CheckPdf(bytes, bytes.substr(0, 1024).find("%PDF-"), limits);
+      break;
+  }
+  if (!st) return tl::unexpected(st.error());
+  return *type;
+}
+
+}  // namespace motcua
