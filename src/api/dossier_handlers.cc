@@ -17,6 +17,38 @@ boost::json::value OptTime(const std::optional<Instant>& t) {
   return t ? boost::json::value(FormatIso8601Vn(*t)) : boost::json::value(nullptr);
 }
 
+boost::json::value PaymentJson(const std::optional<Payment>& p) {
+  if (!p) return nullptr;
+  return {{"method", p->method},
+          {"amount_vnd", p->amount_vnd},
+          {"reference", p->reference},
+          {"paid_at", OptTime(p->paid_at)}};
+}
+
+// Reads the optional "payment" object of an intake: method online|counter, amount_vnd
+// 0..kMaxPaymentVnd, reference of at most kMaxPaymentReference characters, paid_at ISO 8601.
+Status ParsePayment(const boost::json::value& v, std::optional<Payment>& out) {
+  JsonObjectReader pr(v, "payment");
+  Payment p;
+  auto method = pr.String("method", {true, 16, false});
+  p.amount_vnd = pr.Int("amount_vnd", true, 0, kMaxPaymentVnd).value_or(0);
+  p.reference = pr.String("reference", {false, kMaxPaymentReference, true}).value_or("");
+  auto paid_at = pr.String("paid_at", {false, 40, false});
+  if (method && !IsPaymentMethod(*method)) {
+    pr.Reject(ErrorCode::kInvalidField, "method", "payment.method must be online or counter.",
+              "payment.method phải là online hoặc counter.");
+  }
+  if (paid_at && !ParseIso8601(*paid_at)) {
+    pr.Reject(ErrorCode::kInvalidField, "paid_at", "paid_at must be an ISO 8601 instant.",
+              "paid_at phải là thời điểm theo ISO 8601.");
+  }
+  if (auto st = pr.Finish(); !st) return st;
+  p.method = *method;
+  if (paid_at) p.paid_at = ParseIso8601(*paid_at);
+  out = std::move(p);
+  return {};
+}
+
 boost::json::object DossierJson(const Dossier& d, DeadlineStatus status) {
   boost::json::array comps;
   for (const auto& c : d.components) {
@@ -65,6 +97,7 @@ boost::json::object DossierJson(const Dossier& d, DeadlineStatus status) {
           {"rating", d.rating.empty() ? boost::json::value(nullptr) : boost::json::value(d.rating)},
           {"rating_comment", d.rating_comment},
           {"complaints", d.complaints},
+          {"payment", PaymentJson(d.payment)},
           {"deadline_status", DeadlineStatusName(status)},
           {"allowed_actions", std::move(allowed)}};
 }
@@ -165,6 +198,9 @@ void RegisterDossierRoutes(App& app, Router& router) {
             co_return ErrorResponse(st.error());
           }
         }
+        if (const auto* pay = r.Raw("payment", false); pay && r.ok()) {
+          if (auto st = ParsePayment(*pay, s.payment); !st) co_return ErrorResponse(st.error());
+        }
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
         s.idempotency_key = key;
         s.request_sha256 = Sha256Hex(ctx.request.body);
@@ -194,7 +230,12 @@ void RegisterDossierRoutes(App& app, Router& router) {
            R"({"type":"object","required":["procedure_id","unit","applicant","components"],)"
            R"("properties":{"procedure_id":{"type":"string"},"unit":{"type":"string"},)"
            R"("channel":{"enum":["online","counter","postal"]},"applicant":{"type":"object"},)"
-           R"("components":{"type":"array"}}})",
+           R"("components":{"type":"array"},)"
+           R"("payment":{"type":"object","required":["method","amount_vnd"],"properties":{)"
+           R"("method":{"enum":["online","counter"]},)"
+           R"("amount_vnd":{"type":"integer","minimum":0,"maximum":10000000000},)"
+           R"("reference":{"type":"string","maxLength":64},)"
+           R"("paid_at":{"type":"string","format":"date-time"}},"additionalProperties":false}}})",
        .response_schema = std::string(kDossierSchema),
        .statuses = {201, 400, 401, 403, 409, 415}});
 

@@ -8,8 +8,8 @@ namespace {
 Result<render::TrueTypeFont> LoadFont(const char* path) {
   for (const EmbeddedFile* f = kEmbeddedFonts; f->path != nullptr; ++f) {
     if (std::strcmp(f->path, path) == 0) {
-      auto font = render::TrueTypeFont::Parse(
-          std::string(reinterpret_cast<const char*>(f->data), f->size));
+      auto font =
+          render::TrueTypeFont::Parse(std::string(reinterpret_cast<const char*>(f->data), f->size));
       if (!font) {
         return Fail(ErrorCode::kInternal,
                     std::string("embedded font ") + path + ": " + font.error().message);

@@ -14,7 +14,8 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::string_view kPdf = "application/pdf";
-constexpr std::string_view kXlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+constexpr std::string_view kXlsx =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 Error BadField(const char* field, const char* en, const char* vi) {
   return Error{ErrorCode::kInvalidField, en, vi, field};
@@ -81,9 +82,8 @@ void RegisterFormRoutes(App& app, Router& router) {
         }
         int number = ParseFormNumber(ctx.Param("form"));
         if (number == 0) {
-          co_return ErrorResponse(
-              BadField("form", "form: 01 to 06 (Circular 01/2018/TT-VPCP).",
-                       "form: từ 01 đến 06 (Thông tư 01/2018/TT-VPCP)."));
+          co_return ErrorResponse(BadField("form", "form: 01 to 06 (Circular 01/2018/TT-VPCP).",
+                                           "form: từ 01 đến 06 (Thông tư 01/2018/TT-VPCP)."));
         }
         auto format = ParseFormat(ctx.request);
         if (!format) co_return ErrorResponse(format.error());
@@ -94,9 +94,9 @@ void RegisterFormRoutes(App& app, Router& router) {
         const std::string& code = ctx.Param("code");
         auto doc = forms->DossierForm(*ctx.principal, code, number, *format);
         if (!doc) co_return ErrorResponse(doc.error());
-        co_return Document(std::move(*doc), *format,
-                           code + "-mau-" + ctx.Param("form") +
-                               (*format == FormFormat::kXlsx ? ".xlsx" : ".pdf"));
+        co_return Document(
+            std::move(*doc), *format,
+            code + "-mau-" + ctx.Param("form") + (*format == FormFormat::kXlsx ? ".xlsx" : ".pdf"));
       },
       {.summary = "A form of the dossier, ready to print, with a QR code of its public status "
                   "page: 01 receipt and appointment, 02 request to supplement, 03 refusal, "
@@ -123,8 +123,8 @@ void RegisterFormRoutes(App& app, Router& router) {
         if (const std::string* v = ctx.request.Query("month")) {
           auto m = ParseMonth(*v);
           if (!m) {
-            co_return ErrorResponse(
-                BadField("month", "month: YYYY-MM, e.g. 2026-04.", "month: YYYY-MM, ví dụ 2026-04."));
+            co_return ErrorResponse(BadField("month", "month: YYYY-MM, e.g. 2026-04.",
+                                             "month: YYYY-MM, ví dụ 2026-04."));
           }
           month = *m;
         } else {  // this month, Vietnam time

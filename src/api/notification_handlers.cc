@@ -31,8 +31,8 @@ boost::json::object NotificationJson(const OutboxMessage& m) {
           {"next_attempt_at", m.status == "pending"
                                   ? boost::json::value(FormatIso8601Vn(m.next_attempt_at))
                                   : boost::json::value(nullptr)},
-          {"sent_at", sent ? boost::json::value(FormatIso8601Vn(m.sent_at))
-                           : boost::json::value(nullptr)}};
+          {"sent_at",
+           sent ? boost::json::value(FormatIso8601Vn(m.sent_at)) : boost::json::value(nullptr)}};
 }
 
 }  // namespace

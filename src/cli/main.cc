@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/app.h"
+#include "cli/demo_history.h"
 #include "cli/provisioning.h"
 #include "common/file_system.h"
 #include "common/crypto.h"
@@ -202,8 +203,8 @@ bool MakeConfig(const Args& a, AppConfig& config) {
 }
 
 // A whole number in [lo, hi] from flag `name`'s value; nullopt (and a message) otherwise.
-std::optional<long long> NumberFlag(const std::string& name, const std::string& value,
-                                    long long lo, long long hi) {
+std::optional<long long> NumberFlag(const std::string& name, const std::string& value, long long lo,
+                                    long long hi) {
   long long n = 0;
   bool ok = !value.empty() && value.size() <= 12;
   for (char c : value) {
@@ -248,8 +249,7 @@ bool MakeOutboxSender(const Args& a, Store& store, const Clock& clock, Random& r
       if (const char* env = std::getenv("MOTCUA_SMTP_PASSWORD"); env != nullptr) c.password = env;
     }
     if (!c.username.empty() && c.password.empty()) {
-      std::fprintf(stderr,
-                   "motcua: --smtp-user needs --smtp-password or MOTCUA_SMTP_PASSWORD\n");
+      std::fprintf(stderr, "motcua: --smtp-user needs --smtp-password or MOTCUA_SMTP_PASSWORD\n");
       return false;
     }
     if (!c.username.empty() && c.host != "127.0.0.1" && c.host != "::1" && c.host != "localhost") {
@@ -293,6 +293,11 @@ int Serve(const Args& a, bool demo) {
   if (!clock_ok) return 2;
   AppConfig config;
   if (!MakeConfig(a, config)) return 2;
+  std::optional<DemoHistoryOptions> history;
+  if (demo) {
+    history = ParseDemoHistoryFlags(a.Get("dossiers"), a.Get("months"), a.Get("seed"));
+    if (!history) return 2;
+  }
   size_t threads = Threads(a);
   auto store = Open(a, threads + config.limits.max_concurrent_hashes + 2);
   if (!store) {
@@ -320,6 +325,13 @@ int Serve(const Args& a, bool demo) {
   if (auto st = app.Load(); !st) {
     PrintError("serve", st.error());
     return 1;
+  }
+  if (demo) {
+    if (auto st = PrepareDemoHistory(**store, app, *history, clock->Now()); !st) {
+      PrintError("demo", st.error());
+      return 1;
+    }
+    if (a.Get("no-serve") != nullptr) return 0;
   }
   std::unique_ptr<notify::OutboxSender> sender;
   if (!MakeOutboxSender(a, **store, *clock, *random, &sender)) return 2;
@@ -634,6 +646,8 @@ std::vector<Command> Commands() {
   serve_values.insert("public-url");
   serve_values.insert({"smtp", "smtp-from", "smtp-user", "smtp-password", "sms-gateway",
                        "outbox-poll-ms", "outbox-backoff-ms"});
+  std::set<std::string> demo_values = serve_values;
+  demo_values.insert({"dossiers", "months", "seed"});
   return {
       {"serve",
        "motcua serve [options]\n  Serves the API and web app.\n",
@@ -641,11 +655,20 @@ std::vector<Command> Commands() {
        {"cookie-secure"},
        CmdServe},
       {"demo",
-       "motcua demo [options]\n  Initialises the database (default sqlite:var/motcua.db) if "
-       "needed,\n"
-       "  creates demo accounts for every role, serves, and prints the URL and logins.\n",
-       serve_values,
-       {"cookie-secure"},
+       "motcua demo [options] [--dossiers N] [--months M] [--seed S] [--no-serve]\n"
+       "  Initialises the database (default sqlite:var/motcua.db) if needed, creates demo\n"
+       "  accounts for every role, and on a database without dossiers generates a history of\n"
+       "  the province through the domain code (filed and settled as live intake would, with\n"
+       "  the working calendar), ending at the clock's now (--now); then serves, and prints\n"
+       "  the URL and logins. A database that has dossiers is served as it is.\n"
+       "  --dossiers N   dossiers in the history (default: a realistic volume for the months,\n"
+       "                 about 100,000 a quarter for Phu Tho; 0 for none)\n"
+       "  --months M     months of history, 1-24 (default 3); the last weeks' still in progress\n"
+       "  --seed S       the same N, M, S and --now give the same codes and states (default 1)\n"
+       "  --no-serve     generate, print the summary (states, channels, on-time rate, time,\n"
+       "                 dossiers/s) and exit\n",
+       demo_values,
+       {"cookie-secure", "no-serve"},
        CmdDemo},
       {"init",
        "motcua init [--db URL] [--province CODE]\n  Creates or migrates the schema and imports "

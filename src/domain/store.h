@@ -130,6 +130,23 @@ struct CreatedDossier {
   bool replayed = false;  // the idempotency key was seen: this is the earlier dossier
 };
 
+// A complaint filed in a generated history (Store::ImportHistory).
+struct HistoryComplaint {
+  Instant at{};
+  std::string text;
+};
+
+// One dossier of a generated history (the demo's), as far as its lifecycle went: what
+// Store::ImportHistory writes in one go. Made by the dossier service over an in-memory store
+// (src/domain/demo/history_store.h), so it is what live intake and actions would have written.
+struct HistoryDossier {
+  Dossier dossier;                // its final state; the code is assigned
+  std::vector<AuditEntry> audit;  // in order; seq and hashes are assigned by the import
+  std::vector<OutboxMessage> outbox;  // written as given (a history's are already sent)
+  std::vector<HistoryComplaint> complaints;
+  std::vector<ApplicantDocument> files;  // every file the dossier named (dossier_files rows)
+};
+
 // A page of an officer's queue: filters, sorted by appointment (none last) then code, keyset
 // paged by (due, code) after `after_due`/`after_code`.
 struct DossierQuery {
@@ -143,8 +160,8 @@ struct DossierQuery {
   bool unfinished_only = false;       // not yet finished (no result, refusal, stop or withdrawal)
   std::string code;                   // exact code
   std::string name_folded;            // applicant name contains (folded)
-  std::string receiving_unit;             // lodged at this unit ("" = any; form 06) ...
-  std::optional<Instant> received_from;   // ... and received at or after this instant ...
+  std::string receiving_unit;         // lodged at this unit ("" = any; form 06) ...
+  std::optional<Instant> received_from;    // ... and received at or after this instant ...
   std::optional<Instant> received_before;  // ... and before this one
   size_t limit = 50;
   std::optional<int64_t> after_due;  // keyset cursor
@@ -205,6 +222,18 @@ class Store {
   virtual Result<Dossier> UpdateDossier(const Dossier& d, int64_t expected_version,
                                         const DossierWrite& write) = 0;
   virtual Result<std::vector<Dossier>> ListDossiers(const DossierQuery& q) = 0;
+  // Writes a batch of generated dossiers in one transaction: the dossiers, their files, their
+  // audit entries appended to the chain in batch order (seq and hashes assigned here), their
+  // outbox messages and complaints, and each (code prefix, day) sequence advanced to the
+  // highest used, so that live intake continues the numbering. All or nothing; kConflict if a
+  // code exists, kInvalidField for a malformed code.
+  virtual Status ImportHistory(const std::vector<HistoryDossier>& batch) = 0;
+  // The same without waiting: prepares the rows (and the audit hashes, chained on from the
+  // previous batch) on the calling thread, queues the write and returns; `done` runs on a store
+  // thread once the batch is durable, or failed. Batches are written in the order of the calls,
+  // so a caller can prepare the next batch while the previous one is being written.
+  virtual void ImportHistoryAsync(std::vector<HistoryDossier> batch,
+                                  std::function<void(Status)> done) = 0;
   // Audit entries of one dossier ("" = the whole chain), in seq order, and the chain's head.
   virtual Result<std::vector<AuditEntry>> LoadAudit(const std::string& dossier_code) = 0;
   virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
@@ -215,9 +244,9 @@ class Store {
   // and pushes next_attempt_at to now + lease, and returns them as updated. So two senders
   // (threads, or nodes sharing one PostgreSQL) never hold the same message at once; one that
   // dies holding a claim lets it fall due again when the lease ends. Empty when none is due.
-  virtual Result<std::vector<OutboxMessage>> ClaimDueOutbox(Instant now,
-                                                            std::chrono::seconds lease, size_t max,
-                                                            const std::vector<std::string>& channels) = 0;
+  virtual Result<std::vector<OutboxMessage>> ClaimDueOutbox(
+      Instant now, std::chrono::seconds lease, size_t max,
+      const std::vector<std::string>& channels) = 0;
   // Records the outcome of the claim (d.attempt, d.lease_until) of a message: sent (sent_at =
   // at), failed (for good), or pending again at d.next_attempt_at. Fails with kConflict, changing
   // nothing, unless the message is still pending under that very claim (not when its lease ran

@@ -86,11 +86,12 @@ void OutboxSender::Attempt(const OutboxMessage& m) {
   Counters& counters = *counters_.at(m.channel);
   DeliveryResult result = channel->second->Deliver(m, clock_.Now());
   Instant now = clock_.Now();
-  DeliveryDecision decision = DecideDelivery(config_.policy, m.attempts, result.outcome, now,
-                                             random_);
+  DeliveryDecision decision =
+      DecideDelivery(config_.policy, m.attempts, result.outcome, now, random_);
   OutboxDelivery d;
   d.id = m.id;
   d.attempt = m.attempts;
+  d.lease_until = m.next_attempt_at;
   d.status = decision.status;
   d.next_attempt_at = decision.next_attempt_at;
   d.at = now;
@@ -129,6 +130,7 @@ void OutboxSender::Release(const OutboxMessage& m) {
   OutboxDelivery d;
   d.id = m.id;
   d.attempt = m.attempts;
+  d.lease_until = m.next_attempt_at;
   d.status = "pending";
   d.attempted = false;
   d.next_attempt_at = clock_.Now();
@@ -160,7 +162,8 @@ void OutboxSender::RenderMetrics(std::string& out) const {
                 collect(&Counters::lost_claims));
   out.append(
       "# HELP motcua_outbox_store_errors_total Outbox claims or records the database "
-      "refused.\n# TYPE motcua_outbox_store_errors_total counter\nmotcua_outbox_store_errors_total ");
+      "refused.\n# TYPE motcua_outbox_store_errors_total "
+      "counter\nmotcua_outbox_store_errors_total ");
   out.append(std::to_string(store_errors_.load(std::memory_order_relaxed))).append("\n");
 }
 

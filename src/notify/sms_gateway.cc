@@ -129,9 +129,8 @@ DeliveryResult SmsGateway::Deliver(const OutboxMessage& m, Instant) {
   req.set(http::field::connection, "close");
   req.body() = boost::json::serialize(payload);
   req.prepare_payload();
-  if (auto ec = session.Run([&](auto handler) {
-        http::async_write(session.stream(), req, std::move(handler));
-      })) {
+  if (auto ec = session.Run(
+          [&](auto handler) { http::async_write(session.stream(), req, std::move(handler)); })) {
     return network("write", ec);
   }
   boost::beast::flat_buffer buffer;

@@ -135,30 +135,26 @@ class Dialogue {
   std::string broken_;
 };
 
-DeliveryResult Transient(std::string why) {
-  return {DeliveryOutcome::kTransient, std::move(why)};
-}
-DeliveryResult Permanent(std::string why) {
-  return {DeliveryOutcome::kPermanent, std::move(why)};
-}
+DeliveryResult Transient(std::string why) { return {DeliveryOutcome::kTransient, std::move(why)}; }
+DeliveryResult Permanent(std::string why) { return {DeliveryOutcome::kPermanent, std::move(why)}; }
 
 }  // namespace
 
 bool IsValidMailbox(std::string_view a) {
   size_t at = a.rfind('@');
-  if (a.size() > 254 || at == std::string_view::npos || at == 0 || at > 64 ||
-      at + 1 >= a.size()) {
+  if (a.size() > 254 || at == std::string_view::npos || at == 0 || at > 64 || at + 1 >= a.size()) {
     return false;
   }
   for (size_t i = 0; i < at; ++i) {
     unsigned char c = static_cast<unsigned char>(a[i]);
-    if (c <= 0x20 || c >= 0x7F || std::string_view("<>()[]\\,;:\"@").find(static_cast<char>(c)) !=
-                                      std::string_view::npos) {
+    if (c <= 0x20 || c >= 0x7F ||
+        std::string_view("<>()[]\\,;:\"@").find(static_cast<char>(c)) != std::string_view::npos) {
       return false;
     }
   }
   std::string_view domain = a.substr(at + 1);
-  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos) {
+  if (domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos) {
     return false;
   }
   for (char c : domain) {
@@ -168,8 +164,9 @@ bool IsValidMailbox(std::string_view a) {
 }
 
 std::string EncodeHeaderWords(std::string_view text) {
-  // "=?UTF-8?B?" + base64 + "?=" within 75 characters leaves 63 for base64: 45 bytes of text.
-  constexpr size_t kBytesPerWord = 45;
+  // 39 bytes of text make 52 base64 characters, a 64-character word (RFC 2047 allows 75): after
+  // "Subject: " or the folding space every line stays within RFC 5322's 78.
+  constexpr size_t kBytesPerWord = 39;
   std::string out;
   while (!text.empty()) {
     std::string_view chunk = Utf8Prefix(text, kBytesPerWord);

@@ -46,8 +46,9 @@ struct MailOptions {
 // spaces, quotes, angle brackets, CR or LF.
 bool IsValidMailbox(std::string_view address);
 
-// `text` as RFC 2047 encoded words ("=?UTF-8?B?...?="), each at most 75 characters and holding
-// whole UTF-8 characters, joined by CRLF SP (a folded header value).
+// `text` as RFC 2047 encoded words ("=?UTF-8?B?...?="), each of at most 39 bytes of text (64
+// characters, so a "Subject: " line stays within 78) and holding whole UTF-8 characters, joined
+// by CRLF SP (a folded header value).
 std::string EncodeHeaderWords(std::string_view text);
 
 // Every line break (CRLF, lone LF, lone CR) as CRLF.

@@ -50,12 +50,12 @@ std::string TextString(std::string_view utf8) {
   return out;
 }
 
-Result<std::string> Deflate(std::string_view data, int level) {
+Result<std::string> Deflate(std::string_view data) {
   uLongf size = compressBound(static_cast<uLong>(data.size()));
   std::string out(size, '\0');
-  int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &size,
-                     reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size()),
-                     level);
+  int rc =
+      compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+                reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size()), 6);
   if (rc != Z_OK) return Fail(ErrorCode::kInternal, "zlib compress2 failed");
   out.resize(size);
   return out;
@@ -90,8 +90,8 @@ class Writer {
     out_ += body;
     out_ += "\nendobj\n";
   }
-  Status Stream(int id, std::string_view dict_entries, std::string_view data, int level = 6) {
-    auto packed = Deflate(data, level);
+  Status Stream(int id, std::string_view dict_entries, std::string_view data) {
+    auto packed = Deflate(data);
     if (!packed) return tl::unexpected(packed.error());
     offsets_[static_cast<size_t>(id) - 1] = out_.size();
     out_ += std::to_string(id) + " 0 obj\n<< /Length " + std::to_string(packed->size()) +
@@ -181,9 +181,8 @@ std::vector<std::u32string> PdfDocument::WrapCodePoints(std::u32string_view text
   size_t start = 0;
   while (true) {
     size_t nl = text.find(U'\n', start);
-    std::u32string_view para =
-        text.substr(start, nl == std::u32string_view::npos ? std::u32string_view::npos
-                                                           : nl - start);
+    std::u32string_view para = text.substr(
+        start, nl == std::u32string_view::npos ? std::u32string_view::npos : nl - start);
     if (!para.empty() && para.back() == '\r') para.remove_suffix(1);
     // Greedy filling: words separated by spaces; a word wider than the line is split.
     std::u32string line;
@@ -305,8 +304,8 @@ void PdfDocument::Line(double x1, double y1, double x2, double y2, double line_w
 }
 
 void PdfDocument::Rect(double x, double top, double width, double height, double line_width) {
-  Out() += Num(line_width) + " w " + Num(x) + ' ' + Num(Y(top + height)) + ' ' + Num(width) +
-           ' ' + Num(height) + " re S\n";
+  Out() += Num(line_width) + " w " + Num(x) + ' ' + Num(Y(top + height)) + ' ' + Num(width) + ' ' +
+           Num(height) + " re S\n";
 }
 
 double PdfDocument::RowHeight(const std::vector<double>& widths,
@@ -413,7 +412,7 @@ Result<std::string> PdfDocument::Finish(const DocumentInfo& info) {
     std::set<uint16_t> glyphs;
     for (const auto& [g, chars] : face.used) glyphs.insert(g);
     std::string program = font.Subset(glyphs);
-    if (auto st = w.Stream(file, " /Length1 " + std::to_string(program.size()), program, 9); !st) {
+    if (auto st = w.Stream(file, " /Length1 " + std::to_string(program.size()), program); !st) {
       return tl::unexpected(st.error());
     }
     std::string cmap =
@@ -445,13 +444,12 @@ Result<std::string> PdfDocument::Finish(const DocumentInfo& info) {
     int page = w.Reserve();
     if (auto st = w.Stream(content, "", p.content); !st) return tl::unexpected(st.error());
     w.Object(page, "<< /Type /Page /Parent " + std::to_string(pages) + " 0 R /MediaBox [0 0 " +
-                       Num(p.size.width) + ' ' + Num(p.size.height) +
-                       "] /Resources << /Font <<" + font_resources + " >> >> /Contents " +
-                       std::to_string(content) + " 0 R >>");
+                       Num(p.size.width) + ' ' + Num(p.size.height) + "] /Resources << /Font <<" +
+                       font_resources + " >> >> /Contents " + std::to_string(content) + " 0 R >>");
     kids += (kids.empty() ? "" : " ") + std::to_string(page) + " 0 R";
   }
-  w.Object(pages, "<< /Type /Pages /Kids [" + kids + "] /Count " +
-                      std::to_string(pages_.size()) + " >>");
+  w.Object(pages,
+           "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages_.size()) + " >>");
   w.Object(catalog, "<< /Type /Catalog /Pages " + std::to_string(pages) + " 0 R >>");
   std::string info_dict = "<< /Producer (motcua)";
   if (!info.title.empty()) info_dict += " /Title " + TextString(info.title);

@@ -74,8 +74,7 @@ class PdfDocument {
   double TextWidth(std::string_view text, double size, bool bold) const;
   // `text` broken into lines no wider than `width`: at '\n', else between words, else (a word
   // longer than the line) between characters. An empty text gives one empty line.
-  std::vector<std::string> Wrap(std::string_view text, double width, double size,
-                                bool bold) const;
+  std::vector<std::string> Wrap(std::string_view text, double width, double size, bool bold) const;
   // The height of a line of `style`.
   static double LineHeight(const TextStyle& style) { return style.size * style.leading; }
 

@@ -8,7 +8,8 @@ namespace {
 
 uint16_t U16(std::string_view d, size_t at) {
   if (at + 2 > d.size()) return 0;
-  return static_cast<uint16_t>((static_cast<uint8_t>(d[at]) << 8) | static_cast<uint8_t>(d[at + 1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(d[at]) << 8) |
+                               static_cast<uint8_t>(d[at + 1]));
 }
 int16_t I16(std::string_view d, size_t at) { return static_cast<int16_t>(U16(d, at)); }
 uint32_t U32(std::string_view d, size_t at) {

@@ -75,7 +75,7 @@ char32_t Upper(char32_t c) {
     return c;
   }
   if (c == 0x1A1 || c == 0x1B0) return c == 0x1A1 ? 0x1A0 : 0x1AF;  // ơ ư
-  if (c >= 0x1EA0 && c <= 0x1EF9 && c % 2 == 1) return c - 1;     // Vietnamese block pairs
+  if (c >= 0x1EA0 && c <= 0x1EF9 && c % 2 == 1) return c - 1;       // Vietnamese block pairs
   return c;
 }
 
@@ -118,9 +118,8 @@ std::u32string ComposedCodePoints(std::string_view utf8) {
     // Canonical ordering of the marks, then composition: a mark composes with the starter
     // unless an uncomposed mark of the same or a higher class came before it (blocked).
     std::u32string marks = in.substr(i, j - i);
-    std::stable_sort(marks.begin(), marks.end(), [](char32_t a, char32_t b) {
-      return CombiningClass(a) < CombiningClass(b);
-    });
+    std::stable_sort(marks.begin(), marks.end(),
+                     [](char32_t a, char32_t b) { return CombiningClass(a) < CombiningClass(b); });
     std::u32string left;
     int last_class = -1;
     for (char32_t m : marks) {

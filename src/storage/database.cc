@@ -93,34 +93,15 @@ void Database::WriterLoop() {
         queue_.pop_front();
       }
     }
-    results.assign(batch.size(), Status{});
     Status tx;
     {
       std::lock_guard conn_lock(writer_conn_mu_);
-      SqlConnection& conn = *writer_;
-      tx = conn.Exec(begin_sql_);
-      if (tx) {
-        for (size_t i = 0; i < batch.size(); ++i) {
-          if (batch.size() == 1) {
-            results[i] = batch[i].job(conn);
-            continue;
-          }
-          Status sp = conn.Exec("SAVEPOINT job");
-          if (!sp) {
-            results[i] = sp;
-            continue;
-          }
-          results[i] = batch[i].job(conn);
-          if (results[i]) {
-            (void)conn.Exec("RELEASE SAVEPOINT job");
-          } else {
-            (void)conn.Exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
-          }
-        }
-        bool any_ok = false;
-        for (const Status& r : results) any_ok = any_ok || r.has_value();
-        tx = any_ok ? conn.Exec("COMMIT") : conn.Exec("ROLLBACK");
-        if (!tx) (void)conn.Exec("ROLLBACK");
+      tx = RunBatch(batch, results, batch.size() == 1);
+      bool failed = !tx;
+      for (const Status& r : results) failed = failed || !r.has_value();
+      if (failed && batch.size() > 1) {
+        write_reruns_.fetch_add(1, std::memory_order_relaxed);
+        tx = RunBatch(batch, results, true);
       }
     }
     write_batches_.fetch_add(1, std::memory_order_relaxed);
@@ -132,6 +113,60 @@ void Database::WriterLoop() {
     }
     batch.clear();
   }
+}
+
+Status Database::RunBatch(std::vector<Pending>& batch, std::vector<Status>& results,
+                          bool isolated) {
+  SqlConnection& conn = *writer_;
+  results.assign(batch.size(), Status{});
+  auto discard = [&] {
+    if (hooks_.discard) hooks_.discard();
+  };
+  auto flush = [&]() -> Status { return hooks_.flush ? hooks_.flush(conn) : Status{}; };
+  auto finish = [&](Status tx) {
+    if (hooks_.after_batch) hooks_.after_batch();
+    return tx;
+  };
+  Status tx = conn.Exec(begin_sql_);
+  if (!tx) return finish(tx);
+  bool any_ok = false;
+  bool savepoints = isolated && batch.size() > 1;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (savepoints) {
+      if (Status sp = conn.Query("SAVEPOINT job", {}).map([](auto&&) {}); !sp) {
+        results[i] = sp;
+        continue;
+      }
+    }
+    results[i] = batch[i].job(conn);
+    if (isolated && results[i]) results[i] = flush();
+    if (!results[i]) {
+      discard();
+      if (!isolated) {
+        // Not alone: give up on this attempt; the caller re-runs the batch job by job.
+        (void)conn.Exec("ROLLBACK");
+        return finish(Status{});
+      }
+      if (savepoints) (void)conn.Query("ROLLBACK TO SAVEPOINT job", {});
+    }
+    if (savepoints) (void)conn.Query("RELEASE SAVEPOINT job", {});
+    any_ok = any_ok || results[i].has_value();
+  }
+  if (!isolated) {
+    tx = flush();
+    if (!tx) {
+      discard();
+      (void)conn.Exec("ROLLBACK");
+      results.assign(batch.size(), tx);
+      return finish(tx);
+    }
+  }
+  tx = any_ok ? conn.Exec("COMMIT") : conn.Exec("ROLLBACK");
+  if (!tx) {
+    discard();
+    (void)conn.Exec("ROLLBACK");
+  }
+  return finish(tx);
 }
 
 DatabaseStats Database::Stats() const {
@@ -149,6 +184,7 @@ DatabaseStats Database::Stats() const {
   s.write_batches = write_batches_.load();
   s.write_jobs = write_jobs_.load();
   s.write_failures = write_failures_.load();
+  s.write_reruns = write_reruns_.load();
   return s;
 }
 

@@ -2,9 +2,12 @@
 // jobs together (group commit). Backend-neutral; the drivers only supply connections.
 //
 // Write path: Write()/WriteAsync() enqueue a job. The writer thread takes every job waiting (up to
-// max_batch), opens one transaction, runs each job inside its own SAVEPOINT (a failing job is
-// rolled back alone and gets its error), commits once, and only then reports success to every
-// job of the batch. So N concurrent writers share one fsync, and an acknowledged write is durable.
+// max_batch) and opens one transaction. It first runs the jobs one after another and flushes what
+// they deferred (BatchHooks) in a few multi-row statements; if any of it fails, it rolls the
+// batch back and runs it again with a SAVEPOINT per job (flushing after each), so that a failing
+// job is rolled back alone and gets its own error. It commits once and only then reports to
+// every job. So N concurrent writers share one fsync, an acknowledged write is durable, and a
+// job must be safe to run twice (it may be rolled back and re-run).
 #pragma once
 
 #include <atomic>
@@ -29,6 +32,7 @@ struct DatabaseStats {
   uint64_t write_batches = 0;
   uint64_t write_jobs = 0;
   uint64_t write_failures = 0;
+  uint64_t write_reruns = 0;  // batches re-run job by job after a failure
   size_t write_queue = 0;
 };
 
@@ -37,6 +41,16 @@ class Database {
   using Factory = std::function<Result<std::unique_ptr<SqlConnection>>()>;
   using Job = std::function<Status(SqlConnection&)>;
   using Done = std::function<void(Status)>;
+
+  // What the owner of the database does around each group commit, on the writer thread. Jobs
+  // may defer rows that nothing reads back (audit entries, messages); `flush` writes them inside
+  // the transaction, `discard` forgets them (their job or batch was rolled back), and
+  // `after_batch` runs once the batch is committed or rolled back.
+  struct BatchHooks {
+    std::function<Status(SqlConnection&)> flush;
+    std::function<void()> discard;
+    std::function<void()> after_batch;
+  };
 
   // Opens `readers` reader connections and one writer connection from `factory`. `begin_sql` is
   // the statement that opens a write transaction ("BEGIN IMMEDIATE" on SQLite).
@@ -54,6 +68,8 @@ class Database {
   void WriteAsync(Job job, Done done);
   // Runs `fn` on the writer connection outside any batch (migrations). Thread-safe.
   Status Exclusive(const Job& fn);
+  // Installs the batch hooks. Call once, before the first write.
+  void SetBatchHooks(BatchHooks hooks) { hooks_ = std::move(hooks); }
 
   Backend backend() const { return backend_; }
   DatabaseStats Stats() const;
@@ -61,6 +77,10 @@ class Database {
  private:
   Database() = default;
   void WriterLoop();
+  struct Pending;
+  // One attempt at a batch on the writer connection; fills `results`, returns the transaction's
+  // outcome. `isolated`: a SAVEPOINT and a flush per job.
+  Status RunBatch(std::vector<Pending>& batch, std::vector<Status>& results, bool isolated);
 
   struct Pending {
     Job job;
@@ -86,6 +106,8 @@ class Database {
   std::atomic<uint64_t> write_batches_{0};
   std::atomic<uint64_t> write_jobs_{0};
   std::atomic<uint64_t> write_failures_{0};
+  std::atomic<uint64_t> write_reruns_{0};
+  BatchHooks hooks_;
   std::thread writer_thread_;
 };
 

@@ -66,6 +66,13 @@ std::vector<SqlValue> DossierParams(const Dossier& d) {
     if (d.rated_at) data["rated_at"] = d.rated_at->time_since_epoch().count();
   }
   data["complaints"] = d.complaints;
+  if (d.payment) {
+    boost::json::object pay{{"method", d.payment->method},
+                            {"amount_vnd", d.payment->amount_vnd},
+                            {"reference", d.payment->reference}};
+    if (d.payment->paid_at) pay["paid_at"] = d.payment->paid_at->time_since_epoch().count();
+    data["payment"] = std::move(pay);
+  }
   int64_t due_sort =
       d.due_at ? d.due_at->time_since_epoch().count() : std::numeric_limits<int64_t>::max();
   return {d.code,
@@ -153,6 +160,14 @@ Dossier ReadDossier(const SqlRow& r, size_t b) {
     if (o.contains("rated_at")) d.rated_at = Instant(std::chrono::microseconds(Int(o, "rated_at")));
   }
   d.complaints = Int(o, "complaints");
+  if (const auto* p = o.if_contains("payment"); p && p->is_object()) {
+    const auto& po = p->as_object();
+    Payment pay{Str(po, "method"), Int(po, "amount_vnd"), Str(po, "reference"), std::nullopt};
+    if (po.contains("paid_at")) {
+      pay.paid_at = Instant(std::chrono::microseconds(Int(po, "paid_at")));
+    }
+    d.payment = std::move(pay);
+  }
   return d;
 }
 

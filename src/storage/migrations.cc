@@ -275,7 +275,6 @@ CREATE TABLE dossier_files (
   PRIMARY KEY (dossier_code, sha256, kind, component_id)
 );
 CREATE INDEX dossier_files_applicant ON dossier_files(applicant_id_number, sha256);
-CREATE INDEX dossier_files_sha ON dossier_files(sha256);
 CREATE TABLE complaints (
   id INTEGER PRIMARY KEY,
   dossier_code TEXT NOT NULL REFERENCES dossiers(code),
@@ -309,7 +308,6 @@ CREATE TABLE dossier_files (
   PRIMARY KEY (dossier_code, sha256, kind, component_id)
 );
 CREATE INDEX dossier_files_applicant ON dossier_files(applicant_id_number, sha256);
-CREATE INDEX dossier_files_sha ON dossier_files(sha256);
 CREATE TABLE complaints (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   dossier_code TEXT NOT NULL REFERENCES dossiers(code),

@@ -1,6 +1,10 @@
 // The Store over SQL, written once for both backends (same statements, $N placeholders).
 #include <algorithm>
 #include <filesystem>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
 
 #include "common/crypto.h"
 #include "storage/dossier_rows.h"
@@ -65,44 +69,134 @@ Status Discard(const Result<SqlRows>& r) {
   return {};
 }
 
-// Appends `e` to the audit chain (assigning seq and hashes) inside the caller's transaction.
-Status AppendAudit(SqlConnection& c, AuditEntry e) {
-  auto head = c.Query("SELECT seq, hash FROM audit_head WHERE id = 1", {});
-  if (!head) return tl::unexpected(head.error());
-  e.seq = head->at(0).Int(0) + 1;
-  e.prev_hash = head->at(0).Str(1);
-  e.hash = AuditHash(e, e.prev_hash);
-  auto ins = c.Query(
-      "INSERT INTO audit_events (seq, dossier_code, at, actor_user_id, actor_role, actor_unit, "
-      "action, state_before, state_after, note, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, "
-      "$7, $8, $9, $10, $11, $12)",
-      {e.seq, e.dossier_code, Micros(e.at), e.actor_user_id, e.actor_role, e.actor_unit, e.action,
-       e.state_before, e.state_after, e.note, e.prev_hash, e.hash});
-  if (!ins) return tl::unexpected(ins.error());
-  return Discard(
-      c.Query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {e.seq, e.hash}));
-}
+// The head of the audit chain as the writer thread sees it during one group commit: read once
+// per batch (locked FOR UPDATE on PostgreSQL, so nodes sharing a database chain in turn), moved
+// by each appended entry, written back once before COMMIT (Database::BatchHooks). Writer
+// thread only.
+struct AuditCursor {
+  bool loaded = false;
+  bool dirty = false;
+  int64_t seq = 0;
+  std::string hash;
+};
 
-Status AppendWrite(SqlConnection& c, const std::string& code, const DossierWrite& w) {
+// Rows the write jobs of one batch append and nothing in the batch reads back (audit entries,
+// messages, file references, complaints, idempotency keys). They are written all at once by
+// FlushPending, in a few multi-row statements, just before COMMIT (or after each job when the
+// batch is re-run job by job; see Database). Writer thread only.
+struct PendingRows {
+  std::vector<AuditEntry> audit;  // chained when flushed
+  std::vector<SqlValue> files;    // dossier_files, 6 values per row
+  std::vector<SqlValue> outbox;   // 10 values per row
+  std::vector<SqlValue> complaints;
+  std::vector<SqlValue> keys;  // idempotency_keys
+  void Clear() {
+    audit.clear();
+    files.clear();
+    outbox.clear();
+    complaints.clear();
+    keys.clear();
+  }
+};
+
+// Defers the audit entry, messages and complaint of a dossier change.
+void AppendWrite(PendingRows& pending, const std::string& code, const DossierWrite& w) {
   AuditEntry e = w.event;
   e.dossier_code = code;
-  if (auto st = AppendAudit(c, std::move(e)); !st) return st;
+  pending.audit.push_back(std::move(e));
   if (!w.complaint.empty()) {
-    auto r = c.Query(
-        "INSERT INTO complaints (dossier_code, text, status, created_at) VALUES ($1, $2, 'open', "
-        "$3)",
-        {code, w.complaint, Micros(w.event.at)});
-    if (!r) return tl::unexpected(r.error());
+    pending.complaints.insert(pending.complaints.end(),
+                              {code, w.complaint, std::string("open"), Micros(w.event.at)});
   }
   for (const OutboxMessage& m : w.outbox) {
-    auto r = c.Query(
-        "INSERT INTO outbox (dossier_code, channel, recipient, subject, body, status, attempts, "
-        "next_attempt_at, last_error, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, "
-        "'', $7)",
-        {code, m.channel, m.recipient, m.subject, m.body, Micros(m.next_attempt_at),
-         Micros(m.created_at)});
-    if (!r) return tl::unexpected(r.error());
+    pending.outbox.insert(pending.outbox.end(),
+                          {code, m.channel, m.recipient, m.subject, m.body, std::string("pending"),
+                           int64_t{0}, Micros(m.next_attempt_at), std::string(),
+                           Micros(m.created_at)});
   }
+}
+
+// Writes the cursor back to audit_head.
+Status SaveAuditCursor(SqlConnection& c, AuditCursor& cursor) {
+  if (!cursor.dirty) return {};
+  auto r =
+      c.Query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {cursor.seq, cursor.hash});
+  if (!r) return tl::unexpected(r.error());
+  cursor.dirty = false;
+  return {};
+}
+
+Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::string_view tail,
+                  const std::vector<SqlValue>& values);
+
+// Writes what the batch's jobs deferred, chaining the audit entries from the head (read once per
+// batch, FOR UPDATE on PostgreSQL), and saves the head. On failure the cursor is as before.
+Status FlushPending(SqlConnection& c, AuditCursor& cursor, PendingRows& pending) {
+  AuditCursor before = cursor;
+  auto fail = [&](const Error& e) -> Status {
+    cursor = std::move(before);
+    return tl::unexpected(e);
+  };
+  if (auto st = InsertRows(c,
+                           "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
+                           "applicant_id_number, created_at)",
+                           6, " ON CONFLICT DO NOTHING", pending.files);
+      !st) {
+    return fail(st.error());
+  }
+  if (auto st = InsertRows(c,
+                           "INSERT INTO outbox (dossier_code, channel, recipient, subject, body, "
+                           "status, attempts, next_attempt_at, last_error, created_at)",
+                           10, "", pending.outbox);
+      !st) {
+    return fail(st.error());
+  }
+  if (auto st = InsertRows(c, "INSERT INTO complaints (dossier_code, text, status, created_at)", 4,
+                           "", pending.complaints);
+      !st) {
+    return fail(st.error());
+  }
+  if (auto st = InsertRows(
+          c, "INSERT INTO idempotency_keys (key, request_sha256, dossier_code, created_at)", 4, "",
+          pending.keys);
+      !st) {
+    return fail(st.error());
+  }
+  if (!pending.audit.empty()) {
+    if (!cursor.loaded) {
+      auto head = c.Query(c.backend() == Backend::kPostgres
+                              ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+                              : "SELECT seq, hash FROM audit_head WHERE id = 1",
+                          {});
+      if (!head) return fail(head.error());
+      cursor.seq = head->at(0).Int(0);
+      cursor.hash = head->at(0).Str(1);
+      cursor.loaded = true;
+    }
+    std::vector<SqlValue> rows;
+    rows.reserve(pending.audit.size() * 12);
+    for (AuditEntry& e : pending.audit) {
+      e.seq = cursor.seq + 1;
+      e.prev_hash = cursor.hash;
+      e.hash = AuditHash(e, e.prev_hash);
+      cursor.seq = e.seq;
+      cursor.hash = e.hash;
+      rows.insert(rows.end(),
+                  {e.seq, e.dossier_code, Micros(e.at), e.actor_user_id, e.actor_role, e.actor_unit,
+                   e.action, e.state_before, e.state_after, e.note, e.prev_hash, e.hash});
+    }
+    cursor.dirty = true;
+    if (auto st = InsertRows(c,
+                             "INSERT INTO audit_events (seq, dossier_code, at, actor_user_id, "
+                             "actor_role, actor_unit, action, state_before, state_after, note, "
+                             "prev_hash, hash)",
+                             12, "", rows);
+        !st) {
+      return fail(st.error());
+    }
+  }
+  if (auto st = SaveAuditCursor(c, cursor); !st) return fail(st.error());
+  pending.Clear();
   return {};
 }
 
@@ -115,29 +209,22 @@ ApplicantDocument ReadApplicantDocument(const SqlRow& r) {
 }
 
 // Names the dossier's files in dossier_files (the applicant's store; who may download what),
-// inside the caller's transaction. Files named before stay named: a supplement may replace a
+// deferred to the batch's flush. Files named before stay named: a supplement may replace a
 // component, but what was filed remains part of the record.
-Status AttachFiles(SqlConnection& c, const Dossier& d) {
+void AttachFiles(PendingRows& pending, const Dossier& d) {
   auto attach = [&](const std::string& sha, const char* kind, const std::string& component,
                     Instant at) {
-    return Discard(c.Query(
-        "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
-        "applicant_id_number, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        {d.code, sha, std::string(kind), component, d.applicant.id_number, Micros(at)}));
+    pending.files.insert(pending.files.end(), {d.code, sha, std::string(kind), component,
+                                               d.applicant.id_number, Micros(at)});
   };
   for (const DossierComponent& comp : d.components) {
-    if (comp.file_sha256.empty()) continue;
-    if (auto st = attach(comp.file_sha256, "component", comp.component_id, d.submitted_at); !st) {
-      return st;
+    if (!comp.file_sha256.empty()) {
+      attach(comp.file_sha256, "component", comp.component_id, d.submitted_at);
     }
   }
   if (!d.result_sha256.empty()) {
-    if (auto st = attach(d.result_sha256, "result", "", d.finished_at.value_or(d.submitted_at));
-        !st) {
-      return st;
-    }
+    attach(d.result_sha256, "result", "", d.finished_at.value_or(d.submitted_at));
   }
-  return {};
 }
 
 constexpr std::string_view kOutboxColumns =
@@ -145,9 +232,19 @@ constexpr std::string_view kOutboxColumns =
     "last_error, created_at, sent_at, provider_ref";
 
 OutboxMessage ReadOutbox(const SqlRow& r) {
-  return {r.Int(0),  r.Str(1), r.Str(2),  r.Str(3), r.Str(4), r.Str(5),
-          r.Str(6),  r.Int(7), FromMicros(r.Int(8)), r.Str(9), FromMicros(r.Int(10)),
-          FromMicros(r.Int(11)), r.Str(12)};
+  return {r.Int(0),
+          r.Str(1),
+          r.Str(2),
+          r.Str(3),
+          r.Str(4),
+          r.Str(5),
+          r.Str(6),
+          r.Int(7),
+          FromMicros(r.Int(8)),
+          r.Str(9),
+          FromMicros(r.Int(10)),
+          FromMicros(r.Int(11)),
+          r.Str(12)};
 }
 
 std::string SelectDossier() { return "SELECT " + std::string(kDossierColumns) + " FROM dossiers"; }
@@ -170,7 +267,10 @@ AuditEntry ReadAudit(const SqlRow& r) {
 }
 
 // Creates a dossier inside the caller's write transaction (see Store::CreateDossier).
-Result<CreatedDossier> CreateDossierTx(SqlConnection& c, const NewDossier& nd) {
+// `params` are DossierParams(nd.dossier) computed beforehand (off the writer thread); the code
+// ($1) is filled in here.
+Result<CreatedDossier> CreateDossierTx(SqlConnection& c, PendingRows& pending, const NewDossier& nd,
+                                       std::vector<SqlValue> params) {
   if (!nd.idempotency_key.empty()) {
     auto seen = c.Query("SELECT request_sha256, dossier_code FROM idempotency_keys WHERE key = $1",
                         {nd.idempotency_key});
@@ -199,30 +299,224 @@ Result<CreatedDossier> CreateDossierTx(SqlConnection& c, const NewDossier& nd) {
   if (!code) return tl::unexpected(code.error());
   d.code = *code;
   d.version = 1;
-  std::vector<SqlValue> params = DossierParams(d);
-  std::string placeholders;
-  for (size_t i = 1; i <= kDossierColumnCount; ++i) {
-    placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
-  }
-  auto ins = c.Query(
-      "INSERT INTO dossiers (" + std::string(kDossierColumns) + ") VALUES (" + placeholders + ")",
-      std::span<const SqlValue>(params));
+  params[0] = d.code;
+  static const std::string kInsert = [] {
+    std::string placeholders;
+    for (size_t i = 1; i <= kDossierColumnCount; ++i) {
+      placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
+    }
+    return "INSERT INTO dossiers (" + std::string(kDossierColumns) + ") VALUES (" + placeholders +
+           ")";
+  }();
+  auto ins = c.Query(kInsert, std::span<const SqlValue>(params));
   if (!ins) return tl::unexpected(ins.error());
-  if (auto st = AttachFiles(c, d); !st) return tl::unexpected(st.error());
-  if (auto st = AppendWrite(c, d.code, nd.write); !st) return tl::unexpected(st.error());
+  AttachFiles(pending, d);
+  AppendWrite(pending, d.code, nd.write);
   if (!nd.idempotency_key.empty()) {
-    auto k = c.Query(
-        "INSERT INTO idempotency_keys (key, request_sha256, dossier_code, created_at) VALUES "
-        "($1, $2, $3, $4)",
-        {nd.idempotency_key, nd.request_sha256, d.code, Micros(d.submitted_at)});
-    if (!k) return tl::unexpected(k.error());
+    // Deferred too: a retry of the same key within the batch makes the flush fail, and the
+    // batch re-run job by job then answers it as a replay.
+    pending.keys.insert(pending.keys.end(),
+                        {nd.idempotency_key, nd.request_sha256, d.code, Micros(d.submitted_at)});
   }
   return CreatedDossier{std::move(d), false};
 }
 
+// The row of a new dossier (version 1, code still empty), serialised by the caller's thread.
+std::vector<SqlValue> RowParams(const NewDossier& nd) {
+  Dossier d = nd.dossier;
+  d.version = 1;
+  return DossierParams(d);
+}
+
+// Inserts `values` (rows of `columns` values, flat) with statements of a fixed number of rows,
+// so that each statement text is prepared once per connection: statements of kRowsPerStatement
+// rows (fewer when the parameters would pass SQLite's 32766 or PostgreSQL's 65535), then the
+// rest in statements of 2^k rows. `head` is "INSERT INTO t (a, b, ...)", `tail` what follows
+// the VALUES list.
+Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::string_view tail,
+                  const std::vector<SqlValue>& values) {
+  constexpr size_t kRowsPerStatement = 256;
+  size_t per_statement = kRowsPerStatement;
+  while (per_statement > 1 && per_statement * columns > 32000) per_statement /= 2;
+  std::map<size_t, std::string> texts;
+  auto send = [&](size_t first, size_t rows) -> Status {
+    std::string& sql = texts[rows];
+    if (sql.empty()) {
+      sql = std::string(head) + " VALUES ";
+      size_t p = 0;
+      for (size_t r = 0; r < rows; ++r) {
+        sql += r == 0 ? "(" : ", (";
+        for (size_t k = 0; k < columns; ++k) sql += (k == 0 ? "$" : ", $") + std::to_string(++p);
+        sql += ")";
+      }
+      sql += tail;
+    }
+    return Discard(
+        c.Query(sql, std::span<const SqlValue>(values.data() + first * columns, rows * columns)));
+  };
+  size_t rows = values.size() / columns, at = 0;
+  for (size_t n = per_statement; n > 0; n /= 2) {
+    while (rows - at >= n) {
+      if (auto st = send(at, n); !st) return st;
+      at += n;
+    }
+  }
+  return {};
+}
+
+constexpr std::string_view kAuditInsert =
+    "INSERT INTO audit_events (seq, dossier_code, at, actor_user_id, actor_role, actor_unit, "
+    "action, state_before, state_after, note, prev_hash, hash)";
+constexpr size_t kAuditColumns = 12;
+
+// A batch of a generated history as statement parameters, made off the writer thread. The
+// audit entries are chained from `chained_seq`/`chained_hash` (the head when they were made);
+// if the head has moved by the time the batch is written, they are chained again.
+struct HistoryRows {
+  std::vector<SqlValue> dossiers, files, audit, outbox, complaints, sequences;
+  size_t audit_entries = 0;
+  int64_t chained_seq = 0;
+  std::string chained_hash;
+  int64_t last_seq = 0;
+  std::string last_hash;
+  bool rechained = false;  // the head had moved: chained again on the writer thread
+};
+
+// Fills the seq, prev_hash and hash of each audit row of `rows`, chaining from (seq, prev).
+void ChainAudit(HistoryRows& rows, int64_t seq, std::string prev) {
+  rows.chained_seq = seq;
+  rows.chained_hash = prev;
+  AuditEntry e;
+  for (size_t i = 0; i < rows.audit_entries; ++i) {
+    SqlValue* r = rows.audit.data() + i * kAuditColumns;
+    auto str = [&](size_t k) -> const std::string& { return std::get<std::string>(r[k]); };
+    e.seq = ++seq;
+    e.dossier_code = str(1);
+    e.at = FromMicros(std::get<int64_t>(r[2]));
+    e.actor_user_id = std::get<int64_t>(r[3]);
+    e.actor_role = str(4);
+    e.actor_unit = str(5);
+    e.action = str(6);
+    e.state_before = str(7);
+    e.state_after = str(8);
+    e.note = str(9);
+    std::string hash = AuditHash(e, prev);
+    r[0] = e.seq;
+    r[10] = std::move(prev);
+    r[11] = hash;
+    prev = std::move(hash);
+  }
+  rows.last_seq = seq;
+  rows.last_hash = std::move(prev);
+}
+
+// Turns a batch into rows (see Store::ImportHistory); fails on a malformed code.
+Result<HistoryRows> MakeHistoryRows(const std::vector<HistoryDossier>& batch) {
+  HistoryRows rows;
+  std::map<std::pair<std::string, std::string>, int64_t> sequences;
+  for (const HistoryDossier& h : batch) {
+    const std::string& code = h.dossier.code;
+    if (!LooksLikeDossierCode(code)) {
+      return Fail(ErrorCode::kInvalidField, "A history dossier has no valid code: '" + code + "'.",
+                  "Hồ sơ lịch sử không có mã hợp lệ: '" + code + "'.", "code");
+    }
+    auto key = std::make_pair(code.substr(0, code.size() - 12),
+                              FormatIso8601Vn(h.dossier.submitted_at).substr(0, 10));
+    int64_t seq = std::stoll(code.substr(code.size() - 4));
+    auto [it, fresh] = sequences.emplace(std::move(key), seq);
+    if (!fresh) it->second = std::max(it->second, seq);
+    for (SqlValue& v : DossierParams(h.dossier)) rows.dossiers.push_back(std::move(v));
+    for (const ApplicantDocument& f : h.files) {
+      rows.files.insert(rows.files.end(), {code, f.sha256, f.kind, f.component_id,
+                                           h.dossier.applicant.id_number, Micros(f.attached_at)});
+    }
+    for (const AuditEntry& e : h.audit) {
+      rows.audit.insert(rows.audit.end(), {int64_t{0}, code, Micros(e.at), e.actor_user_id,
+                                           e.actor_role, e.actor_unit, e.action, e.state_before,
+                                           e.state_after, e.note, std::string(), std::string()});
+      ++rows.audit_entries;
+    }
+    for (const OutboxMessage& m : h.outbox) {
+      rows.outbox.insert(rows.outbox.end(),
+                         {code, m.channel, m.recipient, m.subject, m.body, m.status, m.attempts,
+                          Micros(m.next_attempt_at), m.last_error, Micros(m.created_at),
+                          Micros(m.sent_at), m.provider_ref});
+    }
+    for (const HistoryComplaint& k : h.complaints) {
+      rows.complaints.insert(rows.complaints.end(),
+                             {code, k.text, std::string("open"), Micros(k.at)});
+    }
+  }
+  for (const auto& [key, last] : sequences) {
+    rows.sequences.insert(rows.sequences.end(), {key.first, key.second, last});
+  }
+  return rows;
+}
+
+// Writes a generated history inside the caller's transaction (see Store::ImportHistory).
+Status ImportHistoryTx(SqlConnection& c, AuditCursor& cursor, HistoryRows& rows) {
+  if (auto st = InsertRows(c, "INSERT INTO dossiers (" + std::string(kDossierColumns) + ")",
+                           kDossierColumnCount, "", rows.dossiers);
+      !st) {
+    return st;
+  }
+  if (auto st = InsertRows(c,
+                           "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
+                           "applicant_id_number, created_at)",
+                           6, " ON CONFLICT DO NOTHING", rows.files);
+      !st) {
+    return st;
+  }
+  if (!cursor.loaded) {
+    auto head = c.Query(c.backend() == Backend::kPostgres
+                            ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+                            : "SELECT seq, hash FROM audit_head WHERE id = 1",
+                        {});
+    if (!head) return tl::unexpected(head.error());
+    cursor.seq = head->at(0).Int(0);
+    cursor.hash = head->at(0).Str(1);
+    cursor.loaded = true;
+  }
+  if (cursor.seq != rows.chained_seq || cursor.hash != rows.chained_hash) {
+    ChainAudit(rows, cursor.seq, cursor.hash);  // someone appended meanwhile
+    rows.rechained = true;
+  }
+  if (auto st = InsertRows(c, kAuditInsert, kAuditColumns, "", rows.audit); !st) return st;
+  if (rows.audit_entries > 0) {
+    // Written back once, before the batch commits (SaveAuditCursor).
+    cursor.seq = rows.last_seq;
+    cursor.hash = rows.last_hash;
+    cursor.dirty = true;
+  }
+  if (auto st = InsertRows(c,
+                           "INSERT INTO outbox (dossier_code, channel, recipient, subject, body, "
+                           "status, attempts, next_attempt_at, last_error, created_at, sent_at, "
+                           "provider_ref)",
+                           12, "", rows.outbox);
+      !st) {
+    return st;
+  }
+  if (auto st = InsertRows(c, "INSERT INTO complaints (dossier_code, text, status, created_at)", 4,
+                           "", rows.complaints);
+      !st) {
+    return st;
+  }
+  return InsertRows(c, "INSERT INTO dossier_sequences (prefix, day, last)", 3,
+                    " ON CONFLICT (prefix, day) DO UPDATE SET last = CASE WHEN excluded.last > "
+                    "dossier_sequences.last THEN excluded.last ELSE dossier_sequences.last END",
+                    rows.sequences);
+}
+
 class SqlStoreImpl final : public SqlStore {
  public:
-  explicit SqlStoreImpl(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit SqlStoreImpl(std::unique_ptr<Database> db) : db_(std::move(db)) {
+    auto reset = [this] {
+      pending_.Clear();
+      cursor_ = AuditCursor{};
+    };
+    db_->SetBatchHooks(
+        {[this](SqlConnection& c) { return FlushPending(c, cursor_, pending_); }, reset, reset});
+  }
 
   Database& database() override { return *db_; }
 
@@ -485,21 +779,30 @@ class SqlStoreImpl final : public SqlStore {
   }
 
   Result<CreatedDossier> CreateDossier(const NewDossier& nd) override {
-    return Collect<CreatedDossier>(*db_, true,
-                                   [&](SqlConnection& c) { return CreateDossierTx(c, nd); });
+    Result<CreatedDossier> out = Fail(ErrorCode::kInternal);
+    std::vector<SqlValue> params = RowParams(nd);
+    Status st = db_->Write([&](SqlConnection& c) -> Status {
+      out = CreateDossierTx(c, pending_, nd, params);
+      if (!out) return tl::unexpected(out.error());
+      return {};
+    });
+    if (!st) return tl::unexpected(st.error());
+    return out;
   }
 
   void CreateDossierAsync(NewDossier nd,
                           std::function<void(Result<CreatedDossier>)> done) override {
     struct State {
       NewDossier request;
+      std::vector<SqlValue> params;
       Result<CreatedDossier> result = Fail(ErrorCode::kInternal);
     };
     auto state = std::make_shared<State>();
+    state->params = RowParams(nd);  // the row's serialisation happens here, not on the writer
     state->request = std::move(nd);
     db_->WriteAsync(
-        [state](SqlConnection& c) -> Status {
-          state->result = CreateDossierTx(c, state->request);
+        [this, state](SqlConnection& c) -> Status {
+          state->result = CreateDossierTx(c, pending_, state->request, state->params);
           if (!state->result) return tl::unexpected(state->result.error());
           return {};
         },
@@ -524,30 +827,40 @@ class SqlStoreImpl final : public SqlStore {
 
   Result<Dossier> UpdateDossier(const Dossier& d, int64_t expected_version,
                                 const DossierWrite& write) override {
-    return Collect<Dossier>(*db_, true, [&](SqlConnection& c) -> Result<Dossier> {
-      Dossier next = d;
-      next.version = expected_version + 1;
-      std::vector<SqlValue> params = DossierParams(next);
-      params.push_back(expected_version);
-      // Every column but the code (the key) is rewritten; $1 is the code, $21 the old version.
-      auto rows = c.Query(
-          "UPDATE dossiers SET procedure_id = $2, procedure_version = $3, channel = $4, "
-          "receiving_unit = $5, current_unit = $6, assignee_user_id = $7, state = $8, "
-          "version = $9, applicant_id_number = $10, applicant_name_folded = $11, "
-          "applicant_user_id = $12, submitted_at = $13, received_at = $14, due_at = $15, "
-          "due_sort = $16, finished_at = $17, returned_at = $18, data = $19, rating = $20 "
-          "WHERE code = $1 AND version = $21 RETURNING code",
-          std::span<const SqlValue>(params));
-      if (!rows) return tl::unexpected(rows.error());
-      if (rows->empty()) {
-        return Fail(ErrorCode::kConflict,
-                    "The dossier was changed by someone else; reload it and try again.",
-                    "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
-      }
-      if (auto st = AttachFiles(c, next); !st) return tl::unexpected(st.error());
-      if (auto st = AppendWrite(c, next.code, write); !st) return tl::unexpected(st.error());
-      return next;
+    Dossier next = d;
+    next.version = expected_version + 1;
+    std::vector<SqlValue> params = DossierParams(next);
+    params.push_back(expected_version);
+    Result<Dossier> out = Fail(ErrorCode::kInternal);
+    Status st = db_->Write([&](SqlConnection& c) -> Status {
+      out = UpdateDossierTx(c, next, params, write);
+      if (!out) return tl::unexpected(out.error());
+      return {};
     });
+    if (!st) return tl::unexpected(st.error());
+    return out;
+  }
+
+  Result<Dossier> UpdateDossierTx(SqlConnection& c, const Dossier& next,
+                                  const std::vector<SqlValue>& params, const DossierWrite& write) {
+    // Every column but the code (the key) is rewritten; $1 is the code, $21 the old version.
+    auto rows = c.Query(
+        "UPDATE dossiers SET procedure_id = $2, procedure_version = $3, channel = $4, "
+        "receiving_unit = $5, current_unit = $6, assignee_user_id = $7, state = $8, "
+        "version = $9, applicant_id_number = $10, applicant_name_folded = $11, "
+        "applicant_user_id = $12, submitted_at = $13, received_at = $14, due_at = $15, "
+        "due_sort = $16, finished_at = $17, returned_at = $18, data = $19, rating = $20 "
+        "WHERE code = $1 AND version = $21 RETURNING code",
+        std::span<const SqlValue>(params));
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) {
+      return Fail(ErrorCode::kConflict,
+                  "The dossier was changed by someone else; reload it and try again.",
+                  "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
+    }
+    AttachFiles(pending_, next);
+    AppendWrite(pending_, next.code, write);
+    return next;
   }
 
   Result<std::vector<Dossier>> ListDossiers(const DossierQuery& q) override {
@@ -607,6 +920,18 @@ class SqlStoreImpl final : public SqlStore {
           for (const auto& r : *rows) out.push_back(ReadDossier(r));
           return out;
         });
+  }
+
+  Status ImportHistory(const std::vector<HistoryDossier>& batch) override {
+    auto promise = std::make_shared<std::promise<Status>>();
+    auto future = promise->get_future();
+    QueueHistory(batch, [promise](Status st) { promise->set_value(std::move(st)); });
+    return future.get();
+  }
+
+  void ImportHistoryAsync(std::vector<HistoryDossier> batch,
+                          std::function<void(Status)> done) override {
+    QueueHistory(batch, std::move(done));
   }
 
   Result<std::vector<AuditEntry>> LoadAudit(const std::string& dossier_code) override {
@@ -674,15 +999,17 @@ class SqlStoreImpl final : public SqlStore {
     std::string limit = "$" + std::to_string(params.size());
     params.push_back(Micros(now + lease));
     std::string until = "$" + std::to_string(params.size());
-    // The outer WHERE repeats the condition: under READ COMMITTED a PostgreSQL claimer that
-    // waited for another's row lock re-evaluates it on the new row version and skips the row.
-    // SKIP LOCKED makes a concurrent claimer pick other rows instead of waiting for those
-    // (SQLite has one writer at a time and no row locks).
-    std::string sql = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = " + until +
-                      " WHERE id IN (SELECT id FROM outbox WHERE " + due +
+    // The batch is picked once (a MATERIALIZED CTE: as a plain IN subquery PostgreSQL may scan
+    // it again while updating and pass LIMIT). SKIP LOCKED makes a concurrent PostgreSQL claimer
+    // pick other rows instead of waiting for these; the outer WHERE repeats the condition, which
+    // READ COMMITTED re-evaluates on the newest row version should it still meet one. SQLite has
+    // one writer at a time and no row locks.
+    std::string sql = "WITH batch AS MATERIALIZED (SELECT id FROM outbox WHERE " + due +
                       " ORDER BY next_attempt_at, id LIMIT " + limit +
                       (db_->backend() == Backend::kPostgres ? " FOR UPDATE SKIP LOCKED" : "") +
-                      ") AND " + due + " RETURNING " + std::string(kOutboxColumns);
+                      ") UPDATE outbox SET attempts = attempts + 1, next_attempt_at = " + until +
+                      " WHERE id IN (SELECT id FROM batch) AND " + due + " RETURNING " +
+                      std::string(kOutboxColumns);
     auto claimed = Collect<Messages>(*db_, true, [&](SqlConnection& c) -> Result<Messages> {
       auto rows = c.Query(sql, std::span<const SqlValue>(params));
       if (!rows) return tl::unexpected(rows.error());
@@ -699,47 +1026,45 @@ class SqlStoreImpl final : public SqlStore {
   }
 
   Status RecordDelivery(const OutboxDelivery& d) override {
-    return db_->Write([&](SqlConnection& c) -> Status {
-      Result<SqlRows> rows = tl::unexpected(Error{});
-      if (d.status == "sent") {
-        rows = d.last_error.empty()
-                   ? c.Query(
-                         "UPDATE outbox SET status = 'sent', sent_at = $3, provider_ref = $4 "
-                         "WHERE id = $1 AND attempts = $2 AND status = 'pending' RETURNING id",
-                         {d.id, d.attempt, Micros(d.at), d.provider_ref})
-                   : c.Query(
-                         "UPDATE outbox SET status = 'sent', sent_at = $3, provider_ref = $4, "
-                         "last_error = $5 WHERE id = $1 AND attempts = $2 AND "
-                         "status = 'pending' RETURNING id",
-                         {d.id, d.attempt, Micros(d.at), d.provider_ref, d.last_error});
-      } else if (d.status == "failed" || d.status == "pending") {
-        bool given_back = d.status == "pending" && !d.attempted;
-        rows = given_back
-                   ? c.Query(
-                         "UPDATE outbox SET attempts = attempts - 1, next_attempt_at = $3 "
-                         "WHERE id = $1 AND attempts = $2 AND status = 'pending' RETURNING id",
-                         {d.id, d.attempt, Micros(d.next_attempt_at)})
-                   : c.Query(
-                         "UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5 "
-                         "WHERE id = $1 AND attempts = $2 AND status = 'pending' RETURNING id",
-                         {d.id, d.attempt, d.status,
-                          Micros(d.status == "pending" ? d.next_attempt_at : d.at),
-                          d.last_error});
-      } else {
-        return Fail(ErrorCode::kInvalidField, "status must be sent, failed or pending.",
-                    "status phải là sent, failed hoặc pending.", "status");
+    // The claim is (attempts, next_attempt_at) as ClaimDueOutbox left them: a later claim or an
+    // earlier record of this one changed at least one of them.
+    constexpr std::string_view kClaim =
+        " WHERE id = $1 AND attempts = $2 AND next_attempt_at = $3 AND status = 'pending' "
+        "RETURNING id";
+    std::vector<SqlValue> params = {d.id, d.attempt, Micros(d.lease_until)};
+    std::string sql;
+    if (d.status == "sent") {
+      sql = "UPDATE outbox SET status = 'sent', sent_at = $4, provider_ref = $5";
+      params.insert(params.end(), {Micros(d.at), d.provider_ref});
+      if (!d.last_error.empty()) {
+        sql += ", last_error = $6";
+        params.push_back(d.last_error);
       }
+    } else if (d.status == "pending" && !d.attempted) {
+      sql = "UPDATE outbox SET attempts = attempts - 1, next_attempt_at = $4";
+      params.push_back(Micros(d.next_attempt_at));
+    } else if (d.status == "pending" || d.status == "failed") {
+      sql = "UPDATE outbox SET status = $4, next_attempt_at = $5, last_error = $6";
+      params.insert(
+          params.end(),
+          {d.status, Micros(d.status == "pending" ? d.next_attempt_at : d.at), d.last_error});
+    } else {
+      return Fail(ErrorCode::kInvalidField, "status must be sent, failed or pending.",
+                  "status phải là sent, failed hoặc pending.", "status");
+    }
+    sql += kClaim;
+    return db_->Write([&](SqlConnection& c) -> Status {
+      auto rows = c.Query(sql, std::span<const SqlValue>(params));
       if (!rows) return tl::unexpected(rows.error());
       if (rows->empty()) {
-        return Fail(ErrorCode::kConflict, "The message is no longer held by this attempt.",
-                    "Tin nhắn không còn thuộc lần gửi này.", "attempt");
+        return Fail(ErrorCode::kConflict, "The message is no longer held by this claim.",
+                    "Tin nhắn không còn thuộc lần nhận gửi này.", "attempt");
       }
       return {};
     });
   }
 
-  void RecordFileAsync(FileRecord f, int64_t uploader,
-                       std::function<void(Status)> done) override {
+  void RecordFileAsync(FileRecord f, int64_t uploader, std::function<void(Status)> done) override {
     db_->WriteAsync(
         [f = std::move(f), uploader](SqlConnection& c) -> Status {
           auto r = c.Query(
@@ -747,16 +1072,15 @@ class SqlStoreImpl final : public SqlStore {
               "ON CONFLICT (sha256) DO NOTHING",
               {f.sha256, f.size, f.media_type, Micros(f.created_at)});
           if (!r) return tl::unexpected(r.error());
-          return Discard(c.Query(
-              "INSERT INTO file_owners (sha256, user_id, created_at) VALUES ($1, $2, $3) "
-              "ON CONFLICT (sha256, user_id) DO NOTHING",
-              {f.sha256, uploader, Micros(f.created_at)}));
+          return Discard(
+              c.Query("INSERT INTO file_owners (sha256, user_id, created_at) VALUES ($1, $2, $3) "
+                      "ON CONFLICT (sha256, user_id) DO NOTHING",
+                      {f.sha256, uploader, Micros(f.created_at)}));
         },
         std::move(done));
   }
 
-  Result<std::optional<FileRecord>> FindFile(const std::string& sha256,
-                                             int64_t uploader) override {
+  Result<std::optional<FileRecord>> FindFile(const std::string& sha256, int64_t uploader) override {
     using Found = std::optional<FileRecord>;
     return Collect<Found>(*db_, false, [&](SqlConnection& c) -> Result<Found> {
       auto rows =
@@ -810,9 +1134,9 @@ class SqlStoreImpl final : public SqlStore {
 
   Result<bool> DossierHasFile(const std::string& code, const std::string& sha256) override {
     return Collect<bool>(*db_, false, [&](SqlConnection& c) -> Result<bool> {
-      auto rows = c.Query(
-          "SELECT 1 FROM dossier_files WHERE dossier_code = $1 AND sha256 = $2 LIMIT 1",
-          {code, sha256});
+      auto rows =
+          c.Query("SELECT 1 FROM dossier_files WHERE dossier_code = $1 AND sha256 = $2 LIMIT 1",
+                  {code, sha256});
       if (!rows) return tl::unexpected(rows.error());
       return !rows->empty();
     });
@@ -913,7 +1237,49 @@ class SqlStoreImpl final : public SqlStore {
                     std::to_string(LatestSchemaVersion()) + "). Hãy nâng cấp motcua.");
   }
 
+  // Prepares a history batch on the calling thread (its rows, and its audit hashes chained from
+  // the head that the previously queued batch leaves) and queues its write; see ImportHistory.
+  void QueueHistory(const std::vector<HistoryDossier>& batch, std::function<void(Status)> done) {
+    if (batch.empty()) {
+      done({});
+      return;
+    }
+    auto made = MakeHistoryRows(batch);
+    if (!made) {
+      done(tl::unexpected(made.error()));
+      return;
+    }
+    auto rows = std::make_shared<HistoryRows>(std::move(*made));
+    std::lock_guard lock(history_mu_);
+    if (!history_head_) {
+      auto head = AuditHead();
+      if (!head) {
+        done(tl::unexpected(head.error()));
+        return;
+      }
+      history_head_ = *head;
+    }
+    ChainAudit(*rows, history_head_->first, history_head_->second);
+    history_head_ = std::make_pair(rows->last_seq, rows->last_hash);
+    // Queued under the lock, so that batches are written in the order they were chained.
+    db_->WriteAsync([this, rows](SqlConnection& c) { return ImportHistoryTx(c, cursor_, *rows); },
+                    [this, rows, done = std::move(done)](Status st) {
+                      if (!st || rows->rechained) {
+                        // The head was not where this batch expected it (a failure, or other
+                        // writes in between): the next batch starts from the stored head.
+                        std::lock_guard lock(history_mu_);
+                        history_head_.reset();
+                      }
+                      done(std::move(st));
+                    });
+  }
+
   std::unique_ptr<Database> db_;
+  AuditCursor cursor_;   // writer thread only
+  PendingRows pending_;  // writer thread only
+  std::mutex history_mu_;
+  // Where the next history batch's audit chain starts: after the last one queued.
+  std::optional<std::pair<int64_t, std::string>> history_head_;
 };
 
 }  // namespace

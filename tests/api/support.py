@@ -231,9 +231,12 @@ class Server:
 
     def command(self) -> list[str]:
         cmd = [self.binary, "demo", "--db", self.db_url, "--listen", f"127.0.0.1:{self.port}",
-               "--argon2-ops", "1", "--argon2-mem-kib", "8192"]
+               "--argon2-ops", "1", "--argon2-mem-kib", "8192",
+               "--files", str(self.workdir / "files")]
         for k, v in self.limits.items():
             cmd += ["--limit", f"{k}={v}"]
+        if "--dossiers" not in self.extra_args:
+            cmd += ["--dossiers", "0"]  # no generated history unless a test asks for one
         return cmd + self.extra_args
 
     def start(self, timeout: float = 60.0) -> "Server":

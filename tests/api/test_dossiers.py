@@ -34,7 +34,7 @@ DOSSIER_KEYS = {"code", "procedure_id", "procedure_version", "procedure_name", "
                 "receiving_unit", "current_unit", "path_units", "state", "state_vi", "version",
                 "applicant", "components", "supplements", "submitted_at", "received_at",
                 "due_at", "finished_at", "returned_at", "apologies", "deadline_status",
-                "allowed_actions", "rating", "rating_comment", "complaints"}
+                "allowed_actions", "rating", "rating_comment", "complaints", "payment"}
 EVENT_KEYS = {"seq", "at", "actor_user_id", "actor_role", "actor_unit", "action", "state_before",
               "state_after", "note", "hash"}
 ALL_ACTIONS = ["receive", "request_supplement", "supplement", "refuse", "assign", "forward",

@@ -196,10 +196,10 @@ def test_supplement_request_and_control_sheet(api, settled, tmp_path):
     assert "2. Xác nhận nơi cư trú" in text, text
     r = api.form("leader.xuanhoa", code, "05")
     text = pdf_text(r.body, tmp_path, "05.pdf")
-    for action in ("Nộp hồ sơ", "Tiếp nhận hồ sơ", "Yêu cầu bổ sung hồ sơ", "Bổ sung hồ sơ",
-                   "Giao xử lý", "Phê duyệt", "Có kết quả", "Trả kết quả"):
+    for action in ("Nộp hồ sơ", "Tiếp nhận", "Yêu cầu bổ sung", "Bổ sung", "Giao xử lý",
+                   "Phê duyệt", "Có kết quả", "Trả kết quả"):
         assert action in text, (action, text)
-    assert "Trả tại quầy" in text and "Đồng ý" in text, text
+    assert "Đã trả kết quả: Trả tại quầy" in text and "Đã phê duyệt: Đồng ý" in text, text
     assert qr_of(r.body, tmp_path, "05.pdf") == f"{PUBLIC}/tra-cuu/{code}"
 
 
@@ -291,7 +291,7 @@ def test_unit_register(api, settled, tmp_path):
                          "invalid_field", "month")
     check_error_body(api.register("reception.xuanhoa", "08746", format="docx"), 400,
                      "invalid_field", "format")
-    check_error_body(api.register("reception.xuanhoa", "08746", unit="x"), 400,
+    check_error_body(api.register("reception.xuanhoa", "08746", year="2026"), 400,
                      "unknown_field")
 
 

@@ -22,11 +22,10 @@ import pytest
 
 from conftest import SHARED_LIMITS, finish
 from smtp_sink import SmtpSink
-from support import DEMO_ACCOUNTS, ISO_VN, check_error_body
+from support import DEMO_ACCOUNTS, ISO_VN, check_error_body, sample_pdf
 
 NOW = "2026-04-24T10:00:00+07:00"
 CITIZEN = "025095000123"
-SHA = "0123456789abcdef" * 4
 FROM = "no-reply@motcua.local"
 ITEM_KEYS = {"id", "channel", "recipient", "subject", "status", "attempts", "last_error",
              "created_at", "next_attempt_at", "sent_at"}
@@ -129,12 +128,17 @@ class Api:
         self.tok = {u: srv.login_ok(u)["token"] for u in DEMO_ACCOUNTS}
         r = srv.get("/api/v1/procedures/HT-002")
         assert r.status == 200, r
-        self.components = [{"component_id": c["id"], "source": "uploaded", "file_sha256": SHA,
-                            "file_name": c["id"] + ".pdf"}
-                           for c in r.json()["components"] if c["required"]]
+        self.required = [c["id"] for c in r.json()["components"] if c["required"]]
+        self.shas: dict[str, str] = {}  # one uploaded scan per filer
+
+    def components(self, who: str) -> list[dict]:
+        if who not in self.shas:
+            self.shas[who] = self.srv.upload_ok(self.tok[who], sample_pdf("ban chup " + who))
+        return [{"component_id": c, "source": "uploaded", "file_sha256": self.shas[who],
+                 "file_name": c + ".pdf"} for c in self.required]
 
     def file(self, who: str, id_number: str, channel: str | None = None, **applicant) -> dict:
-        body = {"procedure_id": "HT-002", "unit": "08746", "components": self.components,
+        body = {"procedure_id": "HT-002", "unit": "08746", "components": self.components(who),
                 "applicant": {"id_number": id_number, "full_name": "Nguyễn Văn Đức",
                               **applicant}}
         if channel:
@@ -294,7 +298,7 @@ def test_header_injection_in_the_address_is_refused(api, sink):
     # The intake takes the e-mail field as text; the sender refuses to put it in a header.
     r = api.srv.post("/api/v1/dossiers",
                      {"procedure_id": "HT-002", "unit": "08746", "channel": "counter",
-                      "components": api.components,
+                      "components": api.components("reception.xuanhoa"),
                       "applicant": {"id_number": "001200000001", "full_name": "Kẻ Gian",
                                     "email": "a@example.vn\r\nBcc: all@example.vn"}},
                      token=api.tok["reception.xuanhoa"])
@@ -373,6 +377,8 @@ def test_metrics_count_deliveries(api):
 
 # --- a relay that wants AUTH and has no 8BITMIME -----------------------------------------------
 
+# aiosmtpd warns about AUTH without TLS: here that is the point (a relay on loopback).
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_auth_plain_and_base64_body(own_server):
     sink = SmtpSink(auth=("motcua", "mật-khẩu-thử"), eight_bit=False).start()
     try:

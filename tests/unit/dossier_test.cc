@@ -30,12 +30,23 @@ TEST(DossierCode, FormatAndShape) {
 }
 
 TEST(Workflow, TableIsConsistent) {
-  // Every action is allowed somewhere; terminal states allow nothing.
-  for (DossierState s : {DossierState::kReturned, DossierState::kRefused, DossierState::kStopped,
-                         DossierState::kWithdrawn}) {
+  // Every action is allowed somewhere; in terminal states only the applicant's rating and
+  // complaint remain, and they do not move the dossier.
+  for (DossierState s : {DossierState::kStopped, DossierState::kWithdrawn}) {
     EXPECT_TRUE(AllowedActions(s).empty()) << StateName(s);
     EXPECT_TRUE(IsTerminal(s));
   }
+  EXPECT_EQ(AllowedActions(DossierState::kReturned),
+            (std::vector<DossierAction>{DossierAction::kRate, DossierAction::kComplain}));
+  EXPECT_EQ(AllowedActions(DossierState::kRefused),
+            std::vector<DossierAction>{DossierAction::kComplain});
+  for (const Transition& t : Transitions()) {
+    if (IsTerminal(t.from)) {
+      EXPECT_EQ(t.to, t.from);
+      EXPECT_TRUE(t.applicant && t.roles.empty());
+    }
+  }
+  EXPECT_TRUE(IsTerminal(DossierState::kReturned) && IsTerminal(DossierState::kRefused));
   EXPECT_NE(FindTransition(DossierState::kSubmitted, DossierAction::kReceive), nullptr);
   EXPECT_EQ(FindTransition(DossierState::kSubmitted, DossierAction::kApprove), nullptr);
   EXPECT_EQ(FindTransition(DossierState::kDone, DossierAction::kApologise), nullptr);

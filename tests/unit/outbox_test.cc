@@ -156,14 +156,22 @@ TEST_P(OutboxTest, RecordDeliveryIsFencedByTheAttempt) {
   // The lease runs out and another sender takes the message: attempt 2.
   auto second = store_->ClaimDueOutbox(t0_ + minutes(2), minutes(1), 10, kBoth);
   ASSERT_TRUE(second && second->size() == 1);
-  OutboxDelivery late{first->front().id, 1, "sent", {}, "", "250 ok", t0_ + minutes(3)};
+  OutboxDelivery late{
+      first->front().id, 1, first->front().next_attempt_at, "sent", {}, "", "250 ok",
+      t0_ + minutes(3)};
   auto st = store_->RecordDelivery(late);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, ErrorCode::kConflict);
   EXPECT_EQ(Only(code).status, "pending");
   // The holder of attempt 2 records a retry, then a success that keeps the last error.
-  OutboxDelivery retry{first->front().id, 2, "pending", t0_ + minutes(10),
-                       "451 4.3.0 try later", "", t0_ + minutes(3)};
+  OutboxDelivery retry{first->front().id,
+                       2,
+                       second->front().next_attempt_at,
+                       "pending",
+                       t0_ + minutes(10),
+                       "451 4.3.0 try later",
+                       "",
+                       t0_ + minutes(3)};
   ASSERT_TRUE(store_->RecordDelivery(retry));
   OutboxMessage m = Only(code);
   EXPECT_EQ(m.status, "pending");
@@ -173,8 +181,9 @@ TEST_P(OutboxTest, RecordDeliveryIsFencedByTheAttempt) {
   auto third = store_->ClaimDueOutbox(t0_ + minutes(10), minutes(1), 10, kBoth);
   ASSERT_TRUE(third && third->size() == 1);
   EXPECT_EQ(third->front().attempts, 3);
-  ASSERT_TRUE(store_->RecordDelivery(
-      {m.id, 3, "sent", {}, "", "2.0.0 Ok: queued as 4F2A", t0_ + minutes(11)}));
+  OutboxDelivery sent{m.id, 3,  third->front().next_attempt_at, "sent",
+                      {},   "", "2.0.0 Ok: queued as 4F2A",     t0_ + minutes(11)};
+  ASSERT_TRUE(store_->RecordDelivery(sent));
   m = Only(code);
   EXPECT_EQ(m.status, "sent");
   EXPECT_EQ(m.attempts, 3);
@@ -185,7 +194,9 @@ TEST_P(OutboxTest, RecordDeliveryIsFencedByTheAttempt) {
   auto later = store_->ClaimDueOutbox(t0_ + hours(100), minutes(1), 10, kBoth);
   ASSERT_TRUE(later);
   EXPECT_TRUE(later->empty());
-  EXPECT_FALSE(store_->RecordDelivery({m.id, 3, "failed", {}, "x", "", t0_}));
+  sent.status = "failed";
+  sent.last_error = "x";
+  EXPECT_FALSE(store_->RecordDelivery(sent));
   EXPECT_EQ(Only(code).status, "sent");
 }
 
@@ -196,6 +207,7 @@ TEST_P(OutboxTest, AClaimGivenBackUnattemptedIsDueAgainWithoutCountingAnAttempt)
   OutboxDelivery back;
   back.id = claimed->front().id;
   back.attempt = 1;
+  back.lease_until = claimed->front().next_attempt_at;
   back.status = "pending";
   back.attempted = false;
   back.next_attempt_at = t0_ + seconds(1);

@@ -62,21 +62,46 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
 
 Result<SessionInfo> AuthService::Authenticate(std::string_view token) {
   if (token.empty() || token.size() > 128) return Fail(ErrorCode::kUnauthenticated);
-  auto found = store_.FindSession(Sha256Hex(token));
+  std::string hash = Sha256Hex(token);
+  Instant now = clock_.Now();
+  auto expired = [] {
+    return Fail(ErrorCode::kUnauthenticated, "The session has expired; log in again.",
+                "Phiên làm việc đã hết hạn; vui lòng đăng nhập lại.");
+  };
+  if (config_.session_cache_ttl.count() > 0) {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(hash);
+    if (it != cache_.end()) {
+      if (now >= it->second.found_at && now - it->second.found_at < config_.session_cache_ttl) {
+        if (it->second.info.expires_at <= now) return expired();
+        return it->second.info;
+      }
+      cache_.erase(it);
+    }
+  }
+  auto found = store_.FindSession(hash);
   if (!found) return tl::unexpected(found.error());
   if (!*found) return Fail(ErrorCode::kUnauthenticated);
   auto& [session, user] = **found;
-  if (session.expires_at <= clock_.Now() || user.disabled) {
-    return Fail(ErrorCode::kUnauthenticated, "The session has expired; log in again.",
-                "Phiên làm việc đã hết hạn; vui lòng đăng nhập lại.");
+  if (session.expires_at <= now || user.disabled) return expired();
+  SessionInfo info{Principal{user.id, user.username, user.role, user.unit_code, user.full_name},
+                   session.csrf_hash, session.expires_at};
+  if (config_.session_cache_ttl.count() > 0) {
+    std::lock_guard lock(cache_mu_);
+    if (cache_.size() >= config_.session_cache_entries) cache_.clear();
+    cache_[hash] = CachedSession{info, now};
   }
-  return SessionInfo{Principal{user.id, user.username, user.role, user.unit_code, user.full_name},
-                     session.csrf_hash, session.expires_at};
+  return info;
 }
 
 Status AuthService::Logout(std::string_view token) {
   if (token.empty() || token.size() > 128) return {};
-  return store_.DeleteSession(Sha256Hex(token));
+  std::string hash = Sha256Hex(token);
+  {
+    std::lock_guard lock(cache_mu_);
+    cache_.erase(hash);
+  }
+  return store_.DeleteSession(hash);
 }
 
 Status ValidateNewUser(const NewUser& u, const AuthConfig& config) {

@@ -1,6 +1,9 @@
 // Accounts and sessions: password login with lock-out, bearer/cookie sessions, account creation.
 #pragma once
 
+#include <mutex>
+#include <unordered_map>
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -21,6 +24,11 @@ struct AuthConfig {
   PasswordCost password_cost;             // Argon2id cost for new hashes
   size_t min_password_chars = 8;
   size_t max_password_chars = 128;
+  // A session found in the store is remembered this long on the node that found it, so most
+  // requests cost no database read. Logout on this node forgets it at once; on another node
+  // sharing the database it may serve for up to this long. 0 turns the cache off.
+  std::chrono::seconds session_cache_ttl{5};
+  size_t session_cache_entries = 100'000;
 };
 
 // What a successful login hands out. `token` and `csrf_token` are shown once and never stored.
@@ -55,7 +63,8 @@ class AuthService {
   // Checks the password. Fails with kBadCredentials (unknown user, wrong password or disabled
   // account: the caller cannot tell which), kLocked while locked out, or a storage error.
   Result<LoginResult> Login(std::string_view username, std::string_view password);
-  // The session for a bearer token; kUnauthenticated if unknown or expired.
+  // The session for a bearer token; kUnauthenticated if unknown or expired. Served from the
+  // session cache when it was found within session_cache_ttl.
   Result<SessionInfo> Authenticate(std::string_view token);
   // Ends the session of `token` (idempotent).
   Status Logout(std::string_view token);
@@ -73,6 +82,13 @@ class AuthService {
   Random& random_;
   AuthConfig config_;
   std::string dummy_hash_;  // verified against for unknown users, so timing does not tell
+
+  struct CachedSession {
+    SessionInfo info;
+    Instant found_at{};
+  };
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedSession> cache_;  // by token hash
 };
 
 // Validates the fields of a new account (username form per role, password length, role/unit

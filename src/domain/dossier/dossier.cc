@@ -56,6 +56,8 @@ std::optional<ComponentSource> ParseSource(std::string_view name) {
   return std::nullopt;
 }
 
+bool IsPaymentMethod(std::string_view m) { return m == "online" || m == "counter"; }
+
 Status ValidateIntake(const Dossier& d, const Procedure& p) {
   const Applicant& a = d.applicant;
   bool digits = a.id_number.size() == 12;
@@ -106,6 +108,20 @@ Status ValidateIntake(const Dossier& d, const Procedure& p) {
       return Fail(ErrorCode::kMissingField,
                   "Required component '" + pc.id + "' (" + pc.name + ") is missing.",
                   "Thiếu thành phần bắt buộc '" + pc.id + "' (" + pc.name + ").", "components");
+    }
+  }
+  if (d.payment) {
+    if (!IsPaymentMethod(d.payment->method)) {
+      return Invalid("payment.method", "payment.method must be online or counter.",
+                     "payment.method phải là online hoặc counter.");
+    }
+    if (d.payment->amount_vnd < 0 || d.payment->amount_vnd > kMaxPaymentVnd) {
+      return Invalid("payment.amount_vnd", "payment.amount_vnd must be 0 to 10000000000.",
+                     "payment.amount_vnd phải từ 0 đến 10000000000.");
+    }
+    if (Utf8Length(d.payment->reference) > kMaxPaymentReference) {
+      return Invalid("payment.reference", "payment.reference has at most 64 characters.",
+                     "payment.reference tối đa 64 ký tự.");
     }
   }
   return {};

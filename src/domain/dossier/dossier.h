@@ -49,6 +49,17 @@ struct SupplementPeriod {
   DossierState resume_state = DossierState::kReceived;  // where the dossier goes back to
 };
 
+// The fee payment of a dossier (Decision 766 online-payment indicators count these).
+struct Payment {
+  std::string method;  // online | counter
+  int64_t amount_vnd = 0;
+  std::string reference;  // the payment gateway's or the receipt's reference; may be empty
+  std::optional<Instant> paid_at;  // nullopt: to be paid (e.g. at the counter)
+};
+bool IsPaymentMethod(std::string_view m);  // online | counter
+inline constexpr int64_t kMaxPaymentVnd = 10'000'000'000;  // amounts are 0..this
+inline constexpr size_t kMaxPaymentReference = 64;          // characters
+
 struct Dossier {
   std::string code;  // <unit code>-<YYMMDD>-<NNNN>
   std::string procedure_id;
@@ -78,6 +89,7 @@ struct Dossier {
   std::string rating_comment;
   std::optional<Instant> rated_at;
   int64_t complaints = 0;
+  std::optional<Payment> payment;  // the fee, when the procedure has one and it was declared
 };
 
 // The applicant's ratings of the service [rule: Decision 766 satisfaction indicators].

@@ -62,8 +62,9 @@ std::vector<OutboxMessage> DossierService::Notify(const Dossier& d, std::string 
         {0, d.code, "email", d.applicant.email, subject, body, "pending", 0, now, "", now});
   }
   if (!d.applicant.phone.empty()) {
-    out.push_back({0, d.code, "sms", d.applicant.phone, subject, subject + ". " + d.code, "pending",
-                   0, now, "", now});
+    // At intake the code is not assigned yet; the sender adds it from the row's dossier_code.
+    std::string text = d.code.empty() ? subject : subject + ". " + d.code;
+    out.push_back({0, d.code, "sms", d.applicant.phone, subject, text, "pending", 0, now, "", now});
   }
   return out;
 }
@@ -109,6 +110,7 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
   d.path_units = {req.unit};
   d.applicant = req.applicant;
   d.components = req.components;
+  d.payment = req.payment;
   d.submitted_at = now;
   std::string scope;
   if (who.role == Role::kCitizen) {

@@ -36,6 +36,7 @@ struct SubmitRequest {
   std::string unit;  // receiving unit
   Applicant applicant;
   std::vector<DossierComponent> components;
+  std::optional<Payment> payment;  // the fee as declared at filing (checked by ValidateIntake)
   std::string idempotency_key;  // as sent; scoped to the caller here
   std::string request_sha256;
 };

@@ -42,8 +42,7 @@ Status FormService::LoadRegister(FormInput& in, const std::string& unit_code, In
   return {};
 }
 
-Result<std::string> FormService::Render(int number, const FormInput& in,
-                                        FormFormat format) const {
+Result<std::string> FormService::Render(int number, const FormInput& in, FormFormat format) const {
   if (format == FormFormat::kXlsx) {
     if (number != 6) {
       return Fail(ErrorCode::kInvalidField, "format=xlsx is only for form 06.",

@@ -20,8 +20,8 @@ namespace motcua {
 enum class FormFormat { kPdf, kXlsx };
 
 struct FormConfig {
-  std::string public_base_url;  // printed and encoded in the QR codes; no final '/'
-  render::FontPair fonts;       // borrowed; both null = forms unavailable (kInternal)
+  std::string public_base_url;    // printed and encoded in the QR codes; no final '/'
+  render::FontPair fonts;         // borrowed; both null = forms unavailable (kInternal)
   std::filesystem::path tmp_dir;  // where XLSX files are assembled (see render::WriteXlsx)
 };
 

@@ -30,12 +30,8 @@ Civil VnCivil(Instant t) {
   auto day = std::chrono::floor<std::chrono::days>(local);
   std::chrono::year_month_day ymd(day);
   std::chrono::hh_mm_ss hms(local - day);
-  return {int(ymd.year()),
-          int(unsigned(ymd.month())),
-          int(unsigned(ymd.day())),
-          int(hms.hours().count()),
-          int(hms.minutes().count()),
-          int(hms.seconds().count())};
+  return {int(ymd.year()),          int(unsigned(ymd.month())), int(unsigned(ymd.day())),
+          int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count())};
 }
 
 std::string Format(const char* fmt, int a, int b, int c) {
@@ -174,6 +170,28 @@ std::string IssuingBody(const FormInput& in, std::string_view code) {
   return u->name;
 }
 
+// The heading's left lines. With the reception department (forms 01-03, 05, 06): the body
+// (People's Committees abbreviated "UBND", as forms print them) over "BỘ PHẬN TIẾP NHẬN VÀ TRẢ
+// KẾT QUẢ" in bold; without (form 04, signed by the head of the body): "ỦY BAN NHÂN DÂN" over
+// the commune, or the superior body over the agency.
+std::vector<std::pair<std::string, bool>> HeadingLines(const FormInput& in, std::string_view code,
+                                                       bool department) {
+  const Unit* u = FindUnit(in, code);
+  std::string name = u != nullptr ? u->name : std::string(code);
+  bool committee = u != nullptr && u->category == UnitCategory::kAdministrative;
+  if (department) {
+    return {{render::UpperCase(committee ? "UBND " + name : name), false},
+            {"BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", true}};
+  }
+  if (committee) return {{"ỦY BAN NHÂN DÂN", false}, {render::UpperCase(name), true}};
+  const Unit* parent =
+      u != nullptr && in.units != nullptr ? in.units->Find(u->parent_code) : nullptr;
+  if (parent == nullptr) return {{render::UpperCase(name), true}};
+  std::string above =
+      parent->category == UnitCategory::kAdministrative ? "UBND " + parent->name : parent->name;
+  return {{render::UpperCase(above), false}, {render::UpperCase(name), true}};
+}
+
 // The place in the date line: the province's name without "Tỉnh " / "Thành phố ".
 std::string PlaceName(const FormInput& in, std::string_view code) {
   std::string province =
@@ -197,7 +215,8 @@ std::vector<std::string> SplitLines(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
+    std::string_view line =
+        text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
     while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
     if (!line.empty()) out.emplace_back(line);
@@ -240,8 +259,7 @@ class Sheet {
   }
 
   // "Label: value": the label in bold, the value after it, wrapped under itself.
-  void LabelValue(std::string_view label, std::string_view value, double size,
-                  double indent = 0) {
+  void LabelValue(std::string_view label, std::string_view value, double size, double indent = 0) {
     TextStyle bold{size, true};
     TextStyle regular{size, false};
     double lw = doc_.TextWidth(label, size, true) + size * 0.3;
@@ -261,10 +279,11 @@ class Sheet {
     }
   }
 
-  // The two heading blocks: the issuing body (and its department) on the left, the national
+  // The two heading blocks: the issuing body's lines on the left (text, bold), the national
   // motto and the place and date on the right; `form_label` ("Mẫu số 01") above on the right.
-  void Heading(const std::string& body, const std::string& department,
-               const std::string& place_date, const std::string& form_label) {
+  // Each line is set on one line, smaller if need be (down to 80%), wrapped only beyond that.
+  void Heading(const std::vector<std::pair<std::string, bool>>& left, const std::string& place_date,
+               const std::string& form_label) {
     double size = size_.width > 600 ? 9.5 : 8;
     TextStyle label{size - 1, false, Align::kRight};
     doc_.Paragraph(mx_, y_ - size * 0.6, width(), form_label, label);
@@ -272,32 +291,30 @@ class Sheet {
     double lw = width() * 0.42;
     double rw = width() - lw;
     double top = y_;
-    // Left: the body (regular, upper case) and the department (bold, upper case).
-    TextStyle left_regular{size, false, Align::kCenter, 1.2};
-    TextStyle left_bold{size, true, Align::kCenter, 1.2};
+    auto fit = [&](const std::string& text, double col, bool bold, double base) {
+      double one = doc_.TextWidth(text, 1, bold);
+      return one <= 0 ? base : std::clamp((col - 4) / one, base * 0.8, base);
+    };
     double ly = top;
-    ly += doc_.Paragraph(mx_, ly, lw, render::UpperCase(body), department.empty() ? left_bold
-                                                                                  : left_regular);
-    std::string rule_text = body;
-    if (!department.empty()) {
-      ly += doc_.Paragraph(mx_, ly, lw, render::UpperCase(department), left_bold);
-      rule_text = department;
+    double rule = 0;
+    for (const auto& [text, bold] : left) {
+      double sz = fit(text, lw, bold, size);
+      ly += doc_.Paragraph(mx_, ly, lw, text, {sz, bold, Align::kCenter, 1.25});
+      rule = std::min(lw * 0.5, doc_.TextWidth(text, sz, bold));
     }
-    double rule = std::min(lw * 0.5, doc_.TextWidth(render::UpperCase(rule_text), size, true));
-    doc_.Line(mx_ + (lw - rule) / 2, ly + 2, mx_ + (lw + rule) / 2, ly + 2, 0.6);
+    doc_.Line(mx_ + (lw - rule) / 2, ly + 3, mx_ + (lw + rule) / 2, ly + 3, 0.6);
     ly += 6;
-    // Right: the motto, sized to fit its column on one line.
     std::string motto1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
     std::string motto2 = "Độc lập - Tự do - Hạnh phúc";
     double m1 = std::min(size, (rw - 4) / doc_.TextWidth(motto1, 1, true));
     double m2 = std::min(size + 0.5, (rw - 4) / doc_.TextWidth(motto2, 1, true));
     double ry = top;
-    ry += doc_.Paragraph(mx_ + lw, ry, rw, motto1, {m1, true, Align::kCenter, 1.2});
-    ry += doc_.Paragraph(mx_ + lw, ry, rw, motto2, {m2, true, Align::kCenter, 1.2});
+    ry += doc_.Paragraph(mx_ + lw, ry, rw, motto1, {m1, true, Align::kCenter, 1.25});
+    ry += doc_.Paragraph(mx_ + lw, ry, rw, motto2, {m2, true, Align::kCenter, 1.25});
     double rule2 = doc_.TextWidth(motto2, m2, true);
-    doc_.Line(mx_ + lw + (rw - rule2) / 2, ry + 2, mx_ + lw + (rw + rule2) / 2, ry + 2, 0.6);
+    doc_.Line(mx_ + lw + (rw - rule2) / 2, ry + 3, mx_ + lw + (rw + rule2) / 2, ry + 3, 0.6);
     ry += 8;
-    ry += doc_.Paragraph(mx_ + lw, ry, rw, place_date, {size, false, Align::kCenter, 1.2});
+    ry += doc_.Paragraph(mx_ + lw, ry, rw, place_date, {size, false, Align::kCenter, 1.25});
     y_ = std::max(ly, ry) + size;
   }
 
@@ -326,15 +343,17 @@ class Sheet {
 
   // The closing block: the QR code on the left with a caption, and the signature columns
   // (title, "(Ký và ghi rõ họ tên)", room to sign, then a printed name if known).
-  void Closing(const render::QrMatrix& qr, std::string_view caption,
+  void Closing(const render::QrMatrix* qr, std::string_view caption,
                const std::vector<std::pair<std::string, std::string>>& signers) {
     bool wide = size_.width > 600;
     double side = wide ? 80 : 72;
     double size = wide ? 9 : 8;
     Ensure(side + 14);
     y_ += 4;
-    doc_.Qr(mx_, y_, side, qr);
-    doc_.Paragraph(mx_, y_ + side, side, caption, {6.5, false, Align::kCenter, 1.15});
+    if (qr != nullptr) {
+      doc_.Qr(mx_, y_, side, *qr);
+      doc_.Paragraph(mx_, y_ + side, side, caption, {6.5, false, Align::kCenter, 1.15});
+    }
     double x = mx_ + side + 12;
     double w = (width() - side - 12) / static_cast<double>(std::max<size_t>(1, signers.size()));
     for (const auto& [title, name] : signers) {
@@ -383,7 +402,7 @@ Result<render::QrMatrix> BeginDossierForm(Sheet& sheet, const FormInput& in, int
   if (!qr) return tl::unexpected(qr.error());
   char label[16];
   std::snprintf(label, sizeof label, "Mẫu số %02d", number);
-  sheet.Heading(IssuingBody(in, unit), department ? "Bộ phận Tiếp nhận và Trả kết quả" : "",
+  sheet.Heading(HeadingLines(in, unit, department),
                 PlaceName(in, unit) + ", " + WrittenDateVn(issued), label);
   sheet.Title(title, "Mã hồ sơ: " + in.dossier.code);
   return qr;
@@ -393,10 +412,8 @@ constexpr double kA5MarginX = 28;
 constexpr double kA5MarginY = 26;
 constexpr double kBody = 8.5;
 
-std::string ApplicantLine(const Applicant& a) { return a.full_name; }
-
 void ApplicantBlock(Sheet& s, const Dossier& d) {
-  s.LabelValue("Ông/Bà:", ApplicantLine(d.applicant), kBody, 8);
+  s.LabelValue("Ông/Bà:", d.applicant.full_name, kBody, 8);
   s.LabelValue("Số định danh cá nhân:", d.applicant.id_number, kBody, 8);
   if (!d.applicant.address.empty()) s.LabelValue("Địa chỉ:", d.applicant.address, kBody, 8);
   std::string contact = d.applicant.phone;
@@ -438,9 +455,10 @@ Result<std::string> Form01(const FormInput& in) {
   s.LabelValue("5. Thời gian trả kết quả giải quyết hồ sơ:",
                d.due_at ? LongDateTimeVn(*d.due_at) : "theo quy định", kBody);
   s.LabelValue("6. Hình thức nộp hồ sơ:", std::string(ChannelVi(d.channel)), kBody);
-  s.LabelValue("Tra cứu tình trạng hồ sơ:", PublicStatusUrl(in.public_base_url, d.code), kBody);
+  s.Lines("Tra cứu tình trạng hồ sơ: quét mã QR dưới đây hoặc truy cập", {kBody, true});
+  s.Lines(PublicStatusUrl(in.public_base_url, d.code), body, 12);
   s.Gap(2);
-  s.Closing(*qr, "Quét mã để tra cứu hồ sơ",
+  s.Closing(&*qr, "Quét mã để tra cứu hồ sơ",
             {{"NGƯỜI NỘP HỒ SƠ", d.applicant.full_name}, {"NGƯỜI TIẾP NHẬN HỒ SƠ", ""}});
   return FinishPdf(doc, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả " + d.code, in, issued);
 }
@@ -454,8 +472,9 @@ Result<std::string> Form02(const FormInput& in) {
   auto qr = BeginDossierForm(s, in, 2, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", unit, true, e.at);
   if (!qr) return tl::unexpected(qr.error());
   TextStyle body{kBody};
-  s.Lines(UnitName(in, unit) + (d.received_at ? " đã tiếp nhận hồ sơ của:" : " nhận được hồ sơ của:"),
-          body);
+  s.Lines(
+      UnitName(in, unit) + (d.received_at ? " đã tiếp nhận hồ sơ của:" : " nhận được hồ sơ của:"),
+      body);
   ApplicantBlock(s, d);
   s.LabelValue("Ngày yêu cầu:", LongDateTimeVn(e.at), kBody, 8);
   s.Lines("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:", {kBody, true});
@@ -469,7 +488,7 @@ Result<std::string> Form02(const FormInput& in) {
           UnitName(in, unit) + " để được hướng dẫn.",
       body);
   s.Gap(2);
-  s.Closing(*qr, "Quét mã để tra cứu hồ sơ", {{"NGƯỜI HƯỚNG DẪN", ""}});
+  s.Closing(&*qr, "Quét mã để tra cứu hồ sơ", {{"NGƯỜI HƯỚNG DẪN", ""}});
   return FinishPdf(doc, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ " + d.code, in, e.at);
 }
 
@@ -479,7 +498,8 @@ Result<std::string> Form03(const FormInput& in) {
   PdfDocument doc(in.fonts);
   Sheet s(doc, render::kA5Portrait, kA5MarginX, kA5MarginY);
   std::string unit = e.actor_unit.empty() ? d.receiving_unit : e.actor_unit;
-  auto qr = BeginDossierForm(s, in, 3, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", unit, true, e.at);
+  auto qr =
+      BeginDossierForm(s, in, 3, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", unit, true, e.at);
   if (!qr) return tl::unexpected(qr.error());
   TextStyle body{kBody};
   s.Lines(UnitName(in, unit) + " nhận được hồ sơ của:", body);
@@ -491,7 +511,7 @@ Result<std::string> Form03(const FormInput& in) {
   s.LabelValue("Ngày từ chối:", LongDateTimeVn(e.at), kBody, 8);
   s.Lines("Xin thông báo để Ông/Bà được biết và thực hiện.", body);
   s.Gap(2);
-  s.Closing(*qr, "Quét mã để tra cứu hồ sơ",
+  s.Closing(&*qr, "Quét mã để tra cứu hồ sơ",
             {{e.actor_role == "reception" ? "NGƯỜI TIẾP NHẬN HỒ SƠ" : "NGƯỜI XỬ LÝ HỒ SƠ", ""}});
   return FinishPdf(doc, "Phiếu từ chối tiếp nhận giải quyết hồ sơ " + d.code, in, e.at);
 }
@@ -522,7 +542,7 @@ Result<std::string> Form04(const FormInput& in) {
   s.Lines(d.due_at ? LongDateTimeVn(*d.due_at) : "(chưa xác định)", {kBody + 0.5, true}, 12);
   s.Lines("Xin trân trọng cảm ơn sự hợp tác của Ông/Bà.", body);
   s.Gap(2);
-  s.Closing(*qr, "Quét mã để tra cứu hồ sơ", {{"THỦ TRƯỞNG CƠ QUAN", ""}});
+  s.Closing(&*qr, "Quét mã để tra cứu hồ sơ", {{"THỦ TRƯỞNG CƠ QUAN", ""}});
   return FinishPdf(doc, "Phiếu xin lỗi và hẹn lại ngày trả kết quả " + d.code, in, e.at);
 }
 
@@ -574,22 +594,28 @@ Result<std::string> Form05(const FormInput& in) {
     rows.push_back({std::to_string(++n), DateTimeVn(e.at), from, to, RoleVi(e.actor_role),
                     ActionVi(e.action), result});
   }
-  double w = s.width();
-  std::vector<double> widths{16, 48, 0, 0, 52, 56, 0};
-  double rest = w - 16 - 48 - 52 - 56;
-  widths[2] = rest * 0.25;
-  widths[3] = rest * 0.25;
-  widths[6] = rest * 0.5;
+  // The short columns as wide as their longest entry (up to a limit), the rest shared.
+  constexpr double kSize = 6.5;
+  auto widest = [&](size_t col, double lo, double hi) {
+    double w = lo;
+    for (const auto& r : rows) w = std::max(w, doc.TextWidth(r[col], kSize, false) + 6);
+    return std::min(w, hi);
+  };
+  std::vector<double> widths{20, widest(1, 30, 46), 0, 0, widest(4, 40, 52), widest(5, 40, 62), 0};
+  double rest = s.width() - widths[0] - widths[1] - widths[4] - widths[5];
+  widths[2] = rest * 0.22;
+  widths[3] = rest * 0.22;
+  widths[6] = rest * 0.56;
   s.Table(widths,
           {"STT", "Thời gian", "Bên giao", "Bên nhận", "Người thực hiện", "Nội dung",
            "Kết quả, ghi chú"},
-          rows, 6.5);
+          rows, kSize);
   s.Gap(4);
   if (in.deadline_of) {
     s.LabelValue("Tình trạng giải quyết (tính đến " + DateTimeVn(as_of) + "):",
                  std::string(DeadlineVi(in.deadline_of(d, as_of))), kBody);
   }
-  s.Closing(*qr, "Quét mã để tra cứu hồ sơ", {{"NGƯỜI LẬP PHIẾU", ""}});
+  s.Closing(&*qr, "Quét mã để tra cứu hồ sơ", {{"NGƯỜI LẬP PHIẾU", ""}});
   return FinishPdf(doc, "Phiếu kiểm soát quá trình giải quyết hồ sơ " + d.code, in, as_of);
 }
 
@@ -620,8 +646,10 @@ Status CheckRegister(const FormInput& in) {
     return Fail(ErrorCode::kConflict,
                 "More than " + std::to_string(kMaxRegisterRows) +
                     " dossiers in one month: too many for one register.",
-                "Quá " + std::to_string(kMaxRegisterRows) + " hồ sơ trong một tháng: quá dài cho "
-                "một sổ theo dõi.", "month");
+                "Quá " + std::to_string(kMaxRegisterRows) +
+                    " hồ sơ trong một tháng: quá dài cho "
+                    "một sổ theo dõi.",
+                "month");
   }
   if (!in.deadline_of) {
     return Fail(ErrorCode::kInvalidField, "The register needs the deadline rule.",
@@ -631,9 +659,16 @@ Status CheckRegister(const FormInput& in) {
 }
 
 std::vector<std::string> RegisterHeader() {
-  return {"STT",        "Mã hồ sơ",    "Tên thủ tục hành chính", "Tên cá nhân, tổ chức",
-          "Nhận hồ sơ", "Hẹn trả kết quả", "Có kết quả",          "Trả kết quả",
-          "Tình trạng", "Trạng thái"};
+  return {"STT",
+          "Mã hồ sơ",
+          "Tên thủ tục hành chính",
+          "Tên cá nhân, tổ chức",
+          "Nhận hồ sơ",
+          "Hẹn trả kết quả",
+          "Có kết quả",
+          "Trả kết quả",
+          "Tình trạng",
+          "Trạng thái"};
 }
 
 Result<std::string> Form06(const FormInput& in) {
@@ -644,11 +679,17 @@ Result<std::string> Form06(const FormInput& in) {
   if (!qr) return tl::unexpected(qr.error());
   PdfDocument doc(in.fonts);
   Sheet s(doc, render::kA4Landscape, 28, 26);
-  s.Heading(IssuingBody(in, r.unit_code), "Bộ phận Tiếp nhận và Trả kết quả",
+  s.Heading(HeadingLines(in, r.unit_code, true),
             PlaceName(in, r.unit_code) + ", " + WrittenDateVn(as_of), "Mẫu số 06");
   Instant last_day = r.to - std::chrono::hours(24);
-  s.Title("SỔ THEO DÕI HỒ SƠ", "Tháng " + MonthLabel(r.from) + " (từ " + DateVn(r.from) +
-                                   " đến " + DateVn(last_day) + ")");
+  // The QR code on the first page, right of the title (the closing block may be pages later).
+  constexpr double kQrSide = 72;
+  double qr_top = s.y();
+  doc.Qr(s.left() + s.width() - kQrSide, qr_top, kQrSide, *qr);
+  doc.Paragraph(s.left() + s.width() - kQrSide - 10, qr_top + kQrSide, kQrSide + 20,
+                "Quét mã để mở sổ điện tử", {6.5, false, Align::kCenter, 1.15});
+  s.Title("SỔ THEO DÕI HỒ SƠ", "Tháng " + MonthLabel(r.from) + " (từ " + DateVn(r.from) + " đến " +
+                                   DateVn(last_day) + ")");
   s.LabelValue("Đơn vị tiếp nhận:", UnitName(in, r.unit_code), 9.5);
   auto order = RegisterOrder(r);
   std::array<int, 5> counts{};
@@ -666,14 +707,14 @@ Result<std::string> Form06(const FormInput& in) {
     code_w = std::max(code_w, doc.TextWidth(d->code, 7.5, false));
   }
   std::string summary = "Tổng số: " + std::to_string(order.size()) + " hồ sơ";
-  for (DeadlineStatus st : {DeadlineStatus::kEarly, DeadlineStatus::kOnTime,
-                            DeadlineStatus::kInTime, DeadlineStatus::kOverdue,
-                            DeadlineStatus::kLate}) {
-    summary += "; " + std::string(DeadlineVi(st)) + ": " +
-               std::to_string(counts[static_cast<size_t>(st)]);
+  for (DeadlineStatus st :
+       {DeadlineStatus::kEarly, DeadlineStatus::kOnTime, DeadlineStatus::kInTime,
+        DeadlineStatus::kOverdue, DeadlineStatus::kLate}) {
+    summary +=
+        "; " + std::string(DeadlineVi(st)) + ": " + std::to_string(counts[static_cast<size_t>(st)]);
   }
   s.LabelValue("Tính đến " + DateTimeVn(as_of) + ":", summary, 9.5);
-  s.Gap(4);
+  s.Gap(std::max(4.0, qr_top + kQrSide + 12 - s.y()));
   double w = s.width();
   code_w = std::clamp(code_w + 6, 100.0, 140.0);
   std::vector<double> widths{22, code_w, 0, 96, 58, 58, 58, 58, 52, 62};
@@ -682,7 +723,7 @@ Result<std::string> Form06(const FormInput& in) {
   widths[2] = w - fixed;
   s.Table(widths, RegisterHeader(), rows, 7.5);
   s.Gap(6);
-  s.Closing(*qr, "Quét mã để mở sổ điện tử", {{"NGƯỜI LẬP SỔ", ""}});
+  s.Closing(nullptr, "", {{"NGƯỜI LẬP SỔ", ""}});
   return FinishPdf(doc, "Sổ theo dõi hồ sơ " + UnitName(in, r.unit_code) + " " + MonthLabel(r.from),
                    in, as_of);
 }

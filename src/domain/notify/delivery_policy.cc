@@ -33,8 +33,8 @@ DeliveryDecision DecideDelivery(const DeliveryPolicyConfig& config, int64_t atte
   auto shortened = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::duration<double, std::micro>(
           std::chrono::duration_cast<std::chrono::microseconds>(delay).count() * fraction));
-  return {"pending", now + std::chrono::duration_cast<std::chrono::microseconds>(delay) -
-                         shortened};
+  return {"pending",
+          now + std::chrono::duration_cast<std::chrono::microseconds>(delay) - shortened};
 }
 
 }  // namespace motcua

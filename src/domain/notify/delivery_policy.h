@@ -22,10 +22,10 @@ enum class DeliveryOutcome {
 };
 
 struct DeliveryPolicyConfig {
-  int64_t max_attempts = 8;                    // the 8th transient failure is final
-  std::chrono::milliseconds base_backoff{30'000};      // after the 1st failure: 30 s
-  std::chrono::milliseconds max_backoff{3'600'000};    // never more than 1 h between attempts
-  double jitter = 0.2;                                 // up to 20% earlier, from Random
+  int64_t max_attempts = 8;                          // the 8th transient failure is final
+  std::chrono::milliseconds base_backoff{30'000};    // after the 1st failure: 30 s
+  std::chrono::milliseconds max_backoff{3'600'000};  // never more than 1 h between attempts
+  double jitter = 0.2;                               // up to 20% earlier, from Random
 };
 
 // What to record after an attempt.

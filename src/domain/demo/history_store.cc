@@ -1,0 +1,297 @@
+#include "domain/demo/history_store.h"
+
+#include <algorithm>
+
+namespace motcua {
+namespace {
+
+Error NotSupported(const char* what) {
+  return Error{ErrorCode::kInternal, std::string(what) + " is not supported by the history store.",
+               std::string(what) + " không được kho lịch sử hỗ trợ.", ""};
+}
+
+}  // namespace
+
+HistoryStore::HistoryStore(const Clock& clock, std::vector<UserRecord> users,
+                           std::vector<FileRecord> files)
+    : clock_(clock) {
+  for (UserRecord& u : users) {
+    std::string name = u.username;
+    users_.emplace(std::move(name), std::move(u));
+  }
+  for (FileRecord& f : files) {
+    std::string sha = f.sha256;
+    files_.emplace(std::move(sha), std::move(f));
+  }
+}
+
+size_t HistoryStore::size() const {
+  std::lock_guard lock(mu_);
+  return dossiers_.size();
+}
+
+void HistoryStore::ForgetApplicantsAndCounters() {
+  std::lock_guard lock(mu_);
+  applicant_docs_.clear();
+  sequences_.clear();
+}
+
+void HistoryStore::Attach(HistoryDossier& h) {
+  const Dossier& d = h.dossier;
+  auto attach = [&](const std::string& sha, const char* kind, const std::string& component,
+                    Instant at) {
+    for (const ApplicantDocument& f : h.files) {
+      if (f.sha256 == sha && f.kind == kind && f.component_id == component) return;
+    }
+    auto file = files_.find(sha);
+    ApplicantDocument doc{sha,
+                          kind,
+                          component,
+                          d.code,
+                          file == files_.end() ? "" : file->second.media_type,
+                          file == files_.end() ? 0 : file->second.size,
+                          at};
+    h.files.push_back(doc);
+    applicant_docs_[d.applicant.id_number].push_back(std::move(doc));
+  };
+  for (const DossierComponent& c : d.components) {
+    if (!c.file_sha256.empty()) attach(c.file_sha256, "component", c.component_id, d.submitted_at);
+  }
+  if (!d.result_sha256.empty()) {
+    attach(d.result_sha256, "result", "", d.finished_at.value_or(d.submitted_at));
+  }
+}
+
+void HistoryStore::Append(HistoryDossier& h, const DossierWrite& w) {
+  AuditEntry e = w.event;
+  e.dossier_code = h.dossier.code;
+  h.audit.push_back(std::move(e));
+  for (OutboxMessage m : w.outbox) {
+    m.dossier_code = h.dossier.code;
+    h.outbox.push_back(std::move(m));
+  }
+  if (!w.complaint.empty()) h.complaints.push_back({w.event.at, w.complaint});
+}
+
+Result<CreatedDossier> HistoryStore::CreateDossier(const NewDossier& nd) {
+  if (!nd.idempotency_key.empty()) return tl::unexpected(NotSupported("An idempotency key"));
+  std::lock_guard lock(mu_);
+  HistoryDossier h;
+  h.dossier = nd.dossier;
+  Dossier& d = h.dossier;
+  int64_t& last =
+      sequences_[{nd.code_prefix, FormatIso8601Vn(d.submitted_at).substr(0, 10)}];
+  auto code = FormatDossierCode(nd.code_prefix, d.submitted_at, last + 1);
+  if (!code) return tl::unexpected(code.error());
+  ++last;
+  d.code = *code;
+  d.version = 1;
+  if (dossiers_.contains(d.code)) {
+    return Fail(ErrorCode::kConflict, "The history store already has dossier " + d.code + ".");
+  }
+  Attach(h);
+  Append(h, nd.write);
+  CreatedDossier out{d, false};
+  dossiers_.emplace(out.dossier.code, std::move(h));
+  return out;
+}
+
+Result<std::optional<Dossier>> HistoryStore::FindDossier(const std::string& code) {
+  std::lock_guard lock(mu_);
+  auto it = dossiers_.find(code);
+  if (it == dossiers_.end()) return std::optional<Dossier>();
+  return std::optional<Dossier>(it->second.dossier);
+}
+
+Result<Dossier> HistoryStore::UpdateDossier(const Dossier& d, int64_t expected_version,
+                                            const DossierWrite& write) {
+  std::lock_guard lock(mu_);
+  auto it = dossiers_.find(d.code);
+  if (it == dossiers_.end() || it->second.dossier.version != expected_version) {
+    return Fail(ErrorCode::kConflict,
+                "The dossier was changed by someone else; reload it and try again.",
+                "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
+  }
+  HistoryDossier& h = it->second;
+  h.dossier = d;
+  h.dossier.version = expected_version + 1;
+  Attach(h);
+  Append(h, write);
+  return h.dossier;
+}
+
+Result<HistoryDossier> HistoryStore::Take(const std::string& code) {
+  std::lock_guard lock(mu_);
+  auto it = dossiers_.find(code);
+  if (it == dossiers_.end()) {
+    return Fail(ErrorCode::kNotFound, "The history store has no dossier " + code + ".");
+  }
+  HistoryDossier h = std::move(it->second);
+  dossiers_.erase(it);
+  for (OutboxMessage& m : h.outbox) {
+    // Delivered at once, as a working sender would have done.
+    m.status = "sent";
+    m.attempts = 1;
+    m.sent_at = m.created_at + std::chrono::seconds(2);
+    m.next_attempt_at = m.created_at;
+    m.provider_ref = m.channel == "email" ? "250 2.0.0 Ok: queued" : "demo-sms-accepted";
+  }
+  return h;
+}
+
+Result<std::optional<UserRecord>> HistoryStore::FindUser(const std::string& username) {
+  std::lock_guard lock(mu_);
+  auto it = users_.find(username);
+  if (it == users_.end()) return std::optional<UserRecord>();
+  return std::optional<UserRecord>(it->second);
+}
+
+Result<std::optional<FileRecord>> HistoryStore::FindFile(const std::string& sha256, int64_t) {
+  std::lock_guard lock(mu_);
+  auto it = files_.find(sha256);
+  if (it == files_.end()) return std::optional<FileRecord>();
+  return std::optional<FileRecord>(it->second);
+}
+
+Result<std::vector<ApplicantDocument>> HistoryStore::ListApplicantDocuments(
+    const std::string& id_number, size_t limit) {
+  std::lock_guard lock(mu_);
+  std::vector<ApplicantDocument> out;
+  auto it = applicant_docs_.find(id_number);
+  if (it == applicant_docs_.end()) return out;
+  Instant now = clock_.Now();
+  // Most recently attached first, one per file.
+  for (auto d = it->second.rbegin(); d != it->second.rend() && out.size() < limit; ++d) {
+    if (d->attached_at > now) continue;
+    bool seen = false;
+    for (const ApplicantDocument& o : out) seen = seen || o.sha256 == d->sha256;
+    if (!seen) out.push_back(*d);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.attached_at > b.attached_at;
+  });
+  return out;
+}
+
+Result<std::optional<ApplicantDocument>> HistoryStore::FindApplicantDocument(
+    const std::string& id_number, const std::string& sha256) {
+  std::lock_guard lock(mu_);
+  using Found = std::optional<ApplicantDocument>;
+  auto it = applicant_docs_.find(id_number);
+  if (it == applicant_docs_.end()) return Found();
+  Instant now = clock_.Now();
+  const ApplicantDocument* best = nullptr;
+  for (const ApplicantDocument& d : it->second) {
+    if (d.sha256 == sha256 && d.attached_at <= now &&
+        (best == nullptr || d.attached_at >= best->attached_at)) {
+      best = &d;
+    }
+  }
+  return best == nullptr ? Found() : Found(*best);
+}
+
+Result<bool> HistoryStore::DossierHasFile(const std::string& code, const std::string& sha256) {
+  std::lock_guard lock(mu_);
+  auto it = dossiers_.find(code);
+  if (it == dossiers_.end()) return false;
+  for (const ApplicantDocument& f : it->second.files) {
+    if (f.sha256 == sha256) return true;
+  }
+  return false;
+}
+
+// --- not supported ---
+
+Status HistoryStore::Ping() { return {}; }
+Status HistoryStore::UpsertUnits(const std::vector<Unit>&) {
+  return tl::unexpected(NotSupported("UpsertUnits"));
+}
+Result<std::vector<Unit>> HistoryStore::LoadUnits() {
+  return tl::unexpected(NotSupported("LoadUnits"));
+}
+Result<ImportSummary> HistoryStore::ImportProcedures(const std::vector<ProcedureRecord>&,
+                                                     Instant) {
+  return tl::unexpected(NotSupported("ImportProcedures"));
+}
+Result<std::vector<ProcedureRecord>> HistoryStore::LoadCurrentProcedures() {
+  return tl::unexpected(NotSupported("LoadCurrentProcedures"));
+}
+Result<std::vector<ProcedureRecord>> HistoryStore::LoadProcedureVersions(const std::string&) {
+  return tl::unexpected(NotSupported("LoadProcedureVersions"));
+}
+Result<int64_t> HistoryStore::CreateUser(const UserRecord&) {
+  return tl::unexpected(NotSupported("CreateUser"));
+}
+Result<std::vector<UserRecord>> HistoryStore::ListUsersOfUnit(const std::string&) {
+  return tl::unexpected(NotSupported("ListUsersOfUnit"));
+}
+Status HistoryStore::SetLoginState(int64_t, int64_t, Instant) {
+  return tl::unexpected(NotSupported("SetLoginState"));
+}
+Status HistoryStore::CreateSession(const SessionRecord&) {
+  return tl::unexpected(NotSupported("CreateSession"));
+}
+Result<std::optional<std::pair<SessionRecord, UserRecord>>> HistoryStore::FindSession(
+    const std::string&) {
+  return tl::unexpected(NotSupported("FindSession"));
+}
+Status HistoryStore::DeleteSession(const std::string&) {
+  return tl::unexpected(NotSupported("DeleteSession"));
+}
+Result<std::pair<std::string, std::string>> HistoryStore::DataStamps() {
+  return tl::unexpected(NotSupported("DataStamps"));
+}
+void HistoryStore::CreateDossierAsync(NewDossier,
+                                      std::function<void(Result<CreatedDossier>)> done) {
+  done(tl::unexpected(NotSupported("CreateDossierAsync")));
+}
+Result<std::vector<Dossier>> HistoryStore::ListDossiers(const DossierQuery&) {
+  return tl::unexpected(NotSupported("ListDossiers"));
+}
+Status HistoryStore::ImportHistory(const std::vector<HistoryDossier>&) {
+  return tl::unexpected(NotSupported("ImportHistory"));
+}
+void HistoryStore::ImportHistoryAsync(std::vector<HistoryDossier>,
+                                      std::function<void(Status)> done) {
+  done(tl::unexpected(NotSupported("ImportHistoryAsync")));
+}
+Result<std::vector<AuditEntry>> HistoryStore::LoadAudit(const std::string&) {
+  return tl::unexpected(NotSupported("LoadAudit"));
+}
+Result<std::pair<int64_t, std::string>> HistoryStore::AuditHead() {
+  return tl::unexpected(NotSupported("AuditHead"));
+}
+Result<std::vector<OutboxMessage>> HistoryStore::LoadOutbox(const std::string&) {
+  return tl::unexpected(NotSupported("LoadOutbox"));
+}
+Result<std::vector<OutboxMessage>> HistoryStore::ClaimDueOutbox(Instant, std::chrono::seconds,
+                                                                size_t,
+                                                                const std::vector<std::string>&) {
+  return tl::unexpected(NotSupported("ClaimDueOutbox"));
+}
+Status HistoryStore::RecordDelivery(const OutboxDelivery&) {
+  return tl::unexpected(NotSupported("RecordDelivery"));
+}
+void HistoryStore::RecordFileAsync(FileRecord, int64_t, std::function<void(Status)> done) {
+  done(tl::unexpected(NotSupported("RecordFileAsync")));
+}
+Result<std::unordered_set<std::string>> HistoryStore::AllFileShas() {
+  return tl::unexpected(NotSupported("AllFileShas"));
+}
+Result<std::vector<Store::ComplaintRow>> HistoryStore::LoadComplaints(const std::string&) {
+  return tl::unexpected(NotSupported("LoadComplaints"));
+}
+Result<std::vector<Store::CalendarOverrideRow>> HistoryStore::LoadCalendarOverrides() {
+  return tl::unexpected(NotSupported("LoadCalendarOverrides"));
+}
+Status HistoryStore::UpsertCalendarOverrides(const std::vector<CalendarOverrideRow>&) {
+  return tl::unexpected(NotSupported("UpsertCalendarOverrides"));
+}
+Status HistoryStore::DeleteCalendarOverride(const std::string&) {
+  return tl::unexpected(NotSupported("DeleteCalendarOverride"));
+}
+Result<int64_t> HistoryStore::DeleteExpiredSessions(Instant) {
+  return tl::unexpected(NotSupported("DeleteExpiredSessions"));
+}
+
+}  // namespace motcua
