@@ -35,7 +35,7 @@ units=""
 for b in sqlite postgres; do
   p=$(port); port_of[$b]=$p
   "$bin" demo --db "${url[$b]}" --files "$work/files-$b" --listen "127.0.0.1:$p" \
-    --argon2-ops 1 --argon2-mem-kib 8192 --now 2026-04-24T09:00:00+07:00 --dossiers 0 \
+    --argon2-ops 1 --argon2-mem-kib 8192 --now 2026-04-24T09:00:00+07:00 --dossiers 0 ${MOTCUA_BENCH_ARGS:-} \
     --limit login_per_minute_per_client=1000000 --limit login_burst_per_client=1000000 \
     >"$work/$b.out" 2>"$work/$b.log" &
   pids+=($!)

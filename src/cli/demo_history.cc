@@ -87,9 +87,10 @@ Status PrepareDemoHistory(storage::SqlStore& store, App& app, const DemoHistoryO
   auto head = store.AuditHead();
   if (!head) return tl::unexpected(head.error());
   if (head->first > 0) {
-    std::printf("demo: the database already has dossiers (%lld audit entries); no history is "
-                "generated, serving what is there\n",
-                static_cast<long long>(head->first));
+    std::printf(
+        "demo: the database already has dossiers (%lld audit entries); no history is "
+        "generated, serving what is there\n",
+        static_cast<long long>(head->first));
     return {};
   }
   HistoryOptions opt;
@@ -107,7 +108,8 @@ Status PrepareDemoHistory(storage::SqlStore& store, App& app, const DemoHistoryO
               static_cast<long long>(opt.dossiers), opt.months, FormatIso8601Vn(now).c_str(),
               static_cast<unsigned long long>(opt.seed));
   std::fflush(stdout);
-  auto samples = StoreSampleDocuments(store, app, now - std::chrono::hours(24 * 31 * (opt.months + 1)));
+  auto samples =
+      StoreSampleDocuments(store, app, now - std::chrono::hours(24 * 31 * (opt.months + 1)));
   if (!samples) return tl::unexpected(samples.error());
   HistoryInputs in{app.catalog(), app.units(), app.calendar(), app.config().province_code,
                    std::move(*samples)};

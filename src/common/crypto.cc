@@ -1,5 +1,6 @@
 #include "common/crypto.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <memory>
@@ -36,23 +37,32 @@ class SeededRandom final : public Random {
 
 }  // namespace
 
-static_assert(sizeof(crypto_hash_sha256_state) <= 128, "Sha256Stream state too small");
+namespace {
 
-Sha256Stream::Sha256Stream() {
-  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+// SHA-256 comes from OpenSSL's libcrypto (Apache-2.0): it uses the CPU's SHA extensions, about
+// ten times libsodium's portable code on uploads. Fetched once.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
 }
 
-Sha256Stream::~Sha256Stream() = default;
+}  // namespace
+
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), Sha256Md(), nullptr);
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 void Sha256Stream::Update(std::string_view data) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
-                            reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
 }
 
 std::string Sha256Stream::FinishHex() {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), digest);
-  return Hex(digest, sizeof digest);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &n);
+  return Hex(digest, n);
 }
 
 std::unique_ptr<Random> MakeSecureRandom() { return std::make_unique<SecureRandom>(); }
@@ -60,7 +70,7 @@ std::unique_ptr<Random> MakeSeededRandom(uint64_t seed) {
   return std::make_unique<SeededRandom>(seed);
 }
 
-bool InitCrypto() { return sodium_init() >= 0; }
+bool InitCrypto() { return sodium_init() >= 0 && Sha256Md() != nullptr; }
 
 std::string Hex(const uint8_t* data, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -73,9 +83,10 @@ std::string Hex(const uint8_t* data, size_t n) {
 }
 
 std::string Sha256Hex(std::string_view data) {
-  uint8_t digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return Hex(digest, sizeof digest);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), digest, &n, Sha256Md(), nullptr);
+  return Hex(digest, n);
 }
 
 std::string Base64Url(const uint8_t* data, size_t n) {

@@ -1,4 +1,5 @@
-// Thin wrappers over libsodium: hashing, encodings and Argon2id password hashes.
+// Thin wrappers over libsodium (Argon2id password hashes, randomness, encodings) and OpenSSL's
+// libcrypto (SHA-256, hardware-accelerated).
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ class Sha256Stream {
   std::string FinishHex();
 
  private:
-  alignas(16) unsigned char state_[128];  // crypto_hash_sha256_state (104 bytes) fits
+  void* ctx_;  // EVP_MD_CTX
 };
 
 // Base64url without padding.

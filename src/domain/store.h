@@ -140,8 +140,8 @@ struct HistoryComplaint {
 // Store::ImportHistory writes in one go. Made by the dossier service over an in-memory store
 // (src/domain/demo/history_store.h), so it is what live intake and actions would have written.
 struct HistoryDossier {
-  Dossier dossier;                // its final state; the code is assigned
-  std::vector<AuditEntry> audit;  // in order; seq and hashes are assigned by the import
+  Dossier dossier;                    // its final state; the code is assigned
+  std::vector<AuditEntry> audit;      // in order; seq and hashes are assigned by the import
   std::vector<OutboxMessage> outbox;  // written as given (a history's are already sent)
   std::vector<HistoryComplaint> complaints;
   std::vector<ApplicantDocument> files;  // every file the dossier named (dossier_files rows)
@@ -151,8 +151,8 @@ struct HistoryDossier {
 // paged by (due, code) after `after_due`/`after_code`.
 struct DossierQuery {
   std::vector<std::string> units;   // current_unit in these (empty = any; callers scope it)
-  int64_t applicant_user_id = 0;    // only this applicant's dossiers (0 = any) ...
-  std::string applicant_id_number;  // ... or those filed under this ID number (citizens' own)
+  int64_t applicant_user_id = 0;    // only those filed by this citizen account (0 = any)
+  std::string applicant_id_number;  // only those of this applicant ID number ("" = any)
   std::optional<DossierState> state;
   std::string procedure_id;
   std::optional<Channel> channel;

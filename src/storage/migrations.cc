@@ -285,6 +285,8 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_dossier ON complaints(dossier_code, id);
 ALTER TABLE dossiers ADD COLUMN rating TEXT;
 CREATE INDEX dossiers_due ON dossiers(due_sort, code);
+DROP INDEX dossiers_applicant;
+CREATE INDEX dossiers_applicant_id ON dossiers(applicant_id_number, due_sort, code);
 )sql",
        R"sql(
 CREATE TABLE files (
@@ -319,6 +321,8 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_dossier ON complaints(dossier_code, id);
 ALTER TABLE dossiers ADD COLUMN rating TEXT;
 CREATE INDEX dossiers_due ON dossiers(due_sort, code);
+DROP INDEX dossiers_applicant;
+CREATE INDEX dossiers_applicant_id ON dossiers(applicant_id_number, due_sort, code);
 )sql"},
       // The outbox sender (src/notify): when the provider accepted a message and what it said.
       {4, R"sql(

@@ -884,12 +884,10 @@ class SqlStoreImpl final : public SqlStore {
             }
             sql += " AND current_unit IN (" + list + ")";
           }
-          if (q.applicant_user_id != 0 && !q.applicant_id_number.empty()) {
-            params.push_back(q.applicant_user_id);
-            params.push_back(q.applicant_id_number);
-            sql += " AND (applicant_user_id = $" + std::to_string(params.size() - 1) +
-                   " OR applicant_id_number = $" + std::to_string(params.size()) + ")";
-          } else if (q.applicant_user_id != 0) {
+          if (!q.applicant_id_number.empty()) {
+            add("applicant_id_number = ?", q.applicant_id_number);
+          }
+          if (q.applicant_user_id != 0) {
             add("applicant_user_id = ?", q.applicant_user_id);
           }
           if (q.unfinished_only) sql += " AND finished_at IS NULL";

@@ -137,7 +137,8 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
     const Unit* unit = units->Find(d.receiving_unit);
     ASSERT_NE(unit, nullptr) << d.receiving_unit;
     std::string prefix = demo.app->dossiers().CodePrefix(*unit);
-    auto expected = FormatDossierCode(prefix, d.submitted_at, std::stoll(d.code.substr(d.code.size() - 4)));
+    auto expected =
+        FormatDossierCode(prefix, d.submitted_at, std::stoll(d.code.substr(d.code.size() - 4)));
     ASSERT_TRUE(expected);
     EXPECT_EQ(d.code, *expected) << "code does not match the receiving unit and filing day";
     seqs[d.code.substr(0, d.code.size() - 5)].insert(std::stoll(d.code.substr(d.code.size() - 4)));
@@ -297,8 +298,8 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   live.dossier.components.clear();
   live.dossier.result_sha256.clear();
   live.code_prefix = busiest->first.substr(0, busiest->first.size() - 7);
-  live.write.event = {0, "", sample->submitted_at, 0, "citizen", "", "submit", "", "submitted",
-                      "", "", ""};
+  live.write.event = {0,        "", sample->submitted_at, 0,  "citizen", "",
+                      "submit", "", "submitted",          "", "",        ""};
   auto created = store_->CreateDossier(live);
   ASSERT_TRUE(created) << created.error().message;
   char expect[96];

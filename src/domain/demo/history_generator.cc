@@ -74,8 +74,7 @@ double CodeFraction(std::string_view code) {
 
 sys_days VnDay(Instant t) { return std::chrono::floor<days>(t + kVietnam); }
 Instant VnAt(sys_days day, minutes m) {
-  return Instant(std::chrono::duration_cast<std::chrono::microseconds>(
-             day.time_since_epoch())) -
+  return Instant(std::chrono::duration_cast<std::chrono::microseconds>(day.time_since_epoch())) -
          kVietnam + m;
 }
 minutes MinuteOfDay(Instant t) {
@@ -111,8 +110,8 @@ class WorkClock {
     auto left = std::chrono::microseconds(minutes(std::max<int64_t>(0, amount)));
     for (int guard = 0; guard < 4000; ++guard) {
       sys_days day = VnDay(t);
-      Instant end = MinuteOfDay(t) < h_.morning_end ? VnAt(day, h_.morning_end)
-                                                   : VnAt(day, h_.afternoon_end);
+      Instant end =
+          MinuteOfDay(t) < h_.morning_end ? VnAt(day, h_.morning_end) : VnAt(day, h_.afternoon_end);
       if (left <= end - t) return t + left;
       left -= end - t;
       t = Next(end);
@@ -149,12 +148,12 @@ class WorkClock {
 // judicial records, driving licences, business registration and unemployment benefits.
 double ProcedureWeight(const Procedure& p) {
   static const std::unordered_map<std::string_view, double> kWeights = {
-      {"CT-001", 14},   {"CT-002", 1.2},  {"CT-004", 2.5}, {"CT-009", 2},    {"HT-001", 6},
-      {"HT-002", 4},    {"HT-004", 2},    {"HT-006", 2},   {"HT-007", 4},    {"HT-010", 5},
-      {"CTRU-001", 3},  {"CTRU-002", 3},  {"CTRU-003", 1.5}, {"CTRU-007", 2}, {"DD-002", 2.5},
-      {"DD-007", 1.5},  {"HKD-001", 1.5}, {"BTXH-001", 1.5}, {"LLTP-001", 12}, {"GPLX-001", 8},
-      {"GPLX-002", 3},  {"DN-001", 2},    {"DN-002", 3},   {"DN-003", 2},    {"DN-005", 2},
-      {"NV-002", 5},    {"YT-004", 1.5},  {"XDT-002", 1.5}};
+      {"CT-001", 14},  {"CT-002", 1.2},  {"CT-004", 2.5},   {"CT-009", 2},    {"HT-001", 6},
+      {"HT-002", 4},   {"HT-004", 2},    {"HT-006", 2},     {"HT-007", 4},    {"HT-010", 5},
+      {"CTRU-001", 3}, {"CTRU-002", 3},  {"CTRU-003", 1.5}, {"CTRU-007", 2},  {"DD-002", 2.5},
+      {"DD-007", 1.5}, {"HKD-001", 1.5}, {"BTXH-001", 1.5}, {"LLTP-001", 12}, {"GPLX-001", 8},
+      {"GPLX-002", 3}, {"DN-001", 2},    {"DN-002", 3},     {"DN-003", 2},    {"DN-005", 2},
+      {"NV-002", 5},   {"YT-004", 1.5},  {"XDT-002", 1.5}};
   auto it = kWeights.find(p.id);
   if (it != kWeights.end()) return it->second;
   return p.level == "commune" ? 0.6 : 1.0;
@@ -164,9 +163,9 @@ struct ProcedureInfo {
   const CatalogEntry* entry = nullptr;
   double weight = 0;
   int64_t fee_vnd = 0;
-  bool needs_presence = false;  // online_level "none"
-  bool electronic_return = false;  // full-process online: the result goes back online
-  std::string lodged_at;           // provincial procedures: the agency; "" for communes
+  bool needs_presence = false;      // online_level "none"
+  bool electronic_return = false;   // full-process online: the result goes back online
+  std::string lodged_at;            // provincial procedures: the agency; "" for communes
   std::vector<std::string> visits;  // other units it passes through (inter-agency)
   std::vector<std::string> result_types;
 };
@@ -230,16 +229,16 @@ std::vector<std::string> ResultTypes(const Procedure& p) {
 constexpr std::array<const char*, 14> kFamily = {"Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Lê",
                                                  "Phạm",   "Hoàng",  "Phan",   "Vũ",   "Đặng",
                                                  "Bùi",    "Đỗ",     "Ngô",    "Dương"};
-constexpr std::array<const char*, 8> kMiddleMale = {"Văn",  "Hữu",  "Đức",   "Minh",
+constexpr std::array<const char*, 8> kMiddleMale = {"Văn",   "Hữu",  "Đức",   "Minh",
                                                     "Quang", "Xuân", "Thanh", "Công"};
-constexpr std::array<const char*, 8> kMiddleFemale = {"Thị",  "Thị",  "Ngọc", "Thu",
+constexpr std::array<const char*, 8> kMiddleFemale = {"Thị",  "Thị",   "Ngọc", "Thu",
                                                       "Hồng", "Thanh", "Minh", "Phương"};
-constexpr std::array<const char*, 16> kGivenMale = {
-    "An", "Bình", "Cường", "Dũng", "Hải", "Hiếu", "Hùng", "Khánh",
-    "Long", "Minh", "Nam", "Phúc", "Quân", "Sơn", "Tuấn", "Việt"};
+constexpr std::array<const char*, 16> kGivenMale = {"An",   "Bình",  "Cường", "Dũng", "Hải", "Hiếu",
+                                                    "Hùng", "Khánh", "Long",  "Minh", "Nam", "Phúc",
+                                                    "Quân", "Sơn",   "Tuấn",  "Việt"};
 constexpr std::array<const char*, 16> kGivenFemale = {
-    "Anh", "Chi", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan",
-    "Linh", "Mai", "Nga", "Phương", "Tâm", "Thảo", "Trang", "Yến"};
+    "Anh",  "Chi", "Giang", "Hà",     "Hạnh", "Hoa",  "Hương", "Lan",
+    "Linh", "Mai", "Nga",   "Phương", "Tâm",  "Thảo", "Trang", "Yến"};
 constexpr std::array<const char*, 14> kFamilyAscii = {"nguyen", "nguyen", "nguyen", "tran", "le",
                                                       "pham",   "hoang",  "phan",   "vu",   "dang",
                                                       "bui",    "do",     "ngo",    "duong"};
@@ -275,8 +274,8 @@ Applicant MakeApplicant(size_t unit_index, int64_t k, const HistoryRates& rates,
                 " " + given;
   if (r.Chance(rates.phone)) {
     char phone[16];
-    static constexpr std::array<const char*, 6> kPrefixes = {"091", "098", "097", "086", "088",
-                                                            "094"};
+    static constexpr std::array<const char*, 6> kPrefixes = {"091", "098", "097",
+                                                             "086", "088", "094"};
     std::snprintf(phone, sizeof phone, "%s%07llu", kPrefixes[r.Next() % kPrefixes.size()],
                   static_cast<unsigned long long>(r.Next() % 10000000));
     a.phone = phone;
@@ -292,8 +291,7 @@ Applicant MakeApplicant(size_t unit_index, int64_t k, const HistoryRates& rates,
 std::string SamplePdf(const std::string& text) {
   std::string content = "BT /F1 14 Tf 40 540 Td (" + text + ") Tj ET\n";
   std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 595] /Resources << /Font << /F1 5 0 R "
       ">> >> /Contents 4 0 R >>",
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "endstream",
@@ -488,8 +486,8 @@ Status Generator::EnsureOfficers(const std::set<std::string>& units) {
       std::string what = role == Role::kReception    ? "Cán bộ một cửa"
                          : role == Role::kSpecialist ? "Chuyên viên"
                                                      : "Lãnh đạo";
-      missing.push_back(UserRecord{0, generated, "!", role, unit,
-                                   what + " " + (un ? un->name : unit), 0, {}, true, start_});
+      missing.push_back(UserRecord{
+          0, generated, "!", role, unit, what + " " + (un ? un->name : unit), 0, {}, true, start_});
     }
   }
   // Created from a few threads at once, so that the group commit shares the fsyncs.
@@ -499,7 +497,8 @@ Status Generator::EnsureOfficers(const std::set<std::string>& units) {
     std::vector<std::thread> workers;
     for (int t = 0; t < 8; ++t) {
       workers.emplace_back([&] {
-        for (size_t i = next++; i < missing.size(); i = next++) ids[i] = target_.CreateUser(missing[i]);
+        for (size_t i = next++; i < missing.size(); i = next++)
+          ids[i] = target_.CreateUser(missing[i]);
       });
     }
     for (std::thread& w : workers) w.join();
@@ -512,9 +511,9 @@ Status Generator::EnsureOfficers(const std::set<std::string>& units) {
   summary_.officers_created += static_cast<int64_t>(missing.size());
   for (const std::string& unit : units) {
     Officers o;
-    for (auto [role, slot] : {std::pair{Role::kReception, &o.reception},
-                              std::pair{Role::kSpecialist, &o.specialist},
-                              std::pair{Role::kLeader, &o.leader}}) {
+    for (auto [role, slot] :
+         {std::pair{Role::kReception, &o.reception}, std::pair{Role::kSpecialist, &o.specialist},
+          std::pair{Role::kLeader, &o.leader}}) {
       const UserRecord& u = chosen.at({unit, role});
       users_.push_back(u);
       *slot = Principal{u.id, u.username, u.role, u.unit_code, u.full_name};
@@ -616,9 +615,8 @@ std::vector<DossierComponent> Generator::Components(const Procedure& p, const Ap
   return out;
 }
 
-Result<std::vector<Plan>> Generator::PlanUnit(size_t unit_index, const Unit& unit,
-                                              int64_t count, const ProcedureMix& mix,
-                                              double online_p) {
+Result<std::vector<Plan>> Generator::PlanUnit(size_t unit_index, const Unit& unit, int64_t count,
+                                              const ProcedureMix& mix, double online_p) {
   std::vector<Plan> plans;
   if (count <= 0 || mix.items.empty()) return plans;
   plans.reserve(static_cast<size_t>(count));
@@ -639,8 +637,7 @@ Result<std::vector<Plan>> Generator::PlanUnit(size_t unit_index, const Unit& uni
   }
   if (total <= 0) return plans;
   // At most 500,000 people per unit keeps ApplicantId unique.
-  int64_t population =
-      std::clamp<int64_t>(std::llround(count * rates_.population), 1, 499999);
+  int64_t population = std::clamp<int64_t>(std::llround(count * rates_.population), 1, 499999);
   double cumulative = 0;
   int64_t assigned = 0;
   for (size_t di = 0; di < day_weights.size(); ++di) {
@@ -665,9 +662,9 @@ Result<std::vector<Plan>> Generator::PlanUnit(size_t unit_index, const Unit& uni
       Rng r(p.seed);
       p.procedure = mix.Pick(r, !workday);
       bool online = !p.procedure->needs_presence && (!workday || r.Chance(online_p));
-      p.channel = online ? Channel::kOnline
-                         : (r.Chance(rates_.postal_of_offline) ? Channel::kPostal
-                                                               : Channel::kCounter);
+      p.channel = online
+                      ? Channel::kOnline
+                      : (r.Chance(rates_.postal_of_offline) ? Channel::kPostal : Channel::kCounter);
       if (online && (!workday || r.Chance(rates_.online_after_hours))) {
         p.submitted = VnAt(day, minutes(6 * 60)) +
                       std::chrono::seconds(static_cast<int64_t>(r.Uniform() * 17 * 3600));
@@ -675,15 +672,20 @@ Result<std::vector<Plan>> Generator::PlanUnit(size_t unit_index, const Unit& uni
         p.submitted = work_.InOffice(day, r.Uniform());
       }
       if (p.submitted >= opt_.now) {
-        // Today, later than now: filed online earlier today instead.
-        if (!p.procedure->needs_presence) p.channel = Channel::kOnline;
+        // Today, later than now: earlier today instead (at the counter: in office hours).
         Instant from = VnAt(day, minutes(0));
-        p.submitted = from + std::chrono::duration_cast<std::chrono::microseconds>(
-                                 (opt_.now - from) * r.Uniform());
+        if (p.channel == Channel::kOnline) {
+          p.submitted = from + std::chrono::duration_cast<std::chrono::microseconds>(
+                                   (opt_.now - from) * r.Uniform());
+        } else {
+          double elapsed = static_cast<double>(work_.Between(from, opt_.now)) /
+                           static_cast<double>(work_.hours().DailyDuration().count());
+          p.submitted = work_.InOffice(day, r.Uniform() * std::min(elapsed, 1.0));
+        }
       }
       double u = r.Uniform();
-      p.applicant = std::min(population - 1,
-                             static_cast<int64_t>(static_cast<double>(population) * u * std::sqrt(u)));
+      p.applicant = std::min(
+          population - 1, static_cast<int64_t>(static_cast<double>(population) * u * std::sqrt(u)));
       plans.push_back(p);
     }
     std::sort(plans.begin() + static_cast<std::ptrdiff_t>(day_start), plans.end(),
@@ -727,7 +729,8 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
   Principal citizen;
   if (plan.applicant < 0) {
     applicant.id_number = demo_citizen_.username;
-    applicant.full_name = demo_citizen_.full_name.empty() ? "Nguyễn Văn An" : demo_citizen_.full_name;
+    applicant.full_name =
+        demo_citizen_.full_name.empty() ? "Nguyễn Văn An" : demo_citizen_.full_name;
     applicant.phone = "0912345678";
     applicant.email = "an.nguyen@example.vn";
     citizen = demo_citizen_;
@@ -748,11 +751,11 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
     std::snprintf(ref, sizeof ref, "%012llx",
                   static_cast<unsigned long long>(r.Next() & 0xffffffffffffULL));
     if (!online) {
-      req.payment = Payment{"counter", plan.procedure->fee_vnd, std::string("BL-") + ref,
-                            plan.submitted};
+      req.payment =
+          Payment{"counter", plan.procedure->fee_vnd, std::string("BL-") + ref, plan.submitted};
     } else if (r.Chance(rates_.pay_online)) {
-      req.payment = Payment{"online", plan.procedure->fee_vnd, std::string("PAYGOV-") + ref,
-                            plan.submitted};
+      req.payment =
+          Payment{"online", plan.procedure->fee_vnd, std::string("PAYGOV-") + ref, plan.submitted};
     } else {
       req.payment = Payment{"counter", plan.procedure->fee_vnd, "", std::nullopt};
     }
@@ -829,7 +832,8 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
       "Giấy tờ kèm theo không hợp lệ theo quy định."};
 
   // Outcome, drawn once.
-  bool refuse = plan.forced == 1 || (plan.forced == 0 && online && r.Chance(rates_.refuse_at_reception));
+  bool refuse =
+      plan.forced == 1 || (plan.forced == 0 && online && r.Chance(rates_.refuse_at_reception));
   bool withdraw = plan.forced == 0 && !refuse && r.Chance(rates_.withdraw);
   bool stop = plan.forced == 0 && !refuse && !withdraw && r.Chance(rates_.stop);
   int supplements = plan.forced == 2 ? 1 : (r.Chance(rates_.supplement) ? 1 : 0);
@@ -933,8 +937,8 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
     ActionRequest a = note(DossierAction::kApologise,
                            "Hồ sơ cần xác minh thêm với cơ quan liên quan nên chưa trả đúng hẹn.");
     a.new_due = work_.Add(due, 2 * kWorkDayMinutes + r.Between(0, 2 * kWorkDayMinutes));
-    Instant when = std::max(work_.Add(received, std::max<int64_t>(1, span * 7 / 10)),
-                            last + minutes(1));
+    Instant when =
+        std::max(work_.Add(received, std::max<int64_t>(1, span * 7 / 10)), last + minutes(1));
     if (when < due && !act(home.leader, when, a)) return finish();
   }
   double next_fraction = 0.1;
@@ -949,8 +953,8 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
     --supplements;
   }
   if (stop) {
-    act(home.leader, at(0.5), note(DossierAction::kStop,
-                                   "Người yêu cầu đề nghị dừng giải quyết; hồ sơ được trả lại."));
+    act(home.leader, at(0.5),
+        note(DossierAction::kStop, "Người yêu cầu đề nghị dừng giải quyết; hồ sơ được trả lại."));
     return finish();
   }
   // Inter-agency steps: forwarded along the visited units and back.
@@ -1073,7 +1077,8 @@ Result<HistorySummary> Generator::Run() {
   {
     std::chrono::year_month_day today(VnDay(opt_.now));
     std::chrono::year_month_day from = today - std::chrono::months(opt_.months);
-    if (!from.ok()) from = std::chrono::year_month_day(from.year() / from.month() / std::chrono::last);
+    if (!from.ok())
+      from = std::chrono::year_month_day(from.year() / from.month() / std::chrono::last);
     start_ = VnAt(sys_days(from), minutes(0));
   }
   if (auto st = Prepare(); !st) return tl::unexpected(st.error());
@@ -1081,7 +1086,8 @@ Result<HistorySummary> Generator::Run() {
   // The units that receive dossiers: communes and wards, then agencies with procedures.
   std::vector<const Unit*> communes, agencies;
   for (const Unit* u : units.Children(in_.province_code)) {
-    if (u->category == UnitCategory::kAdministrative && QuarterVolume(*u) > 0) communes.push_back(u);
+    if (u->category == UnitCategory::kAdministrative && QuarterVolume(*u) > 0)
+      communes.push_back(u);
   }
   std::map<std::string, ProcedureMix> agency_mix;
   ProcedureMix commune_mix;
@@ -1108,8 +1114,8 @@ Result<HistorySummary> Generator::Run() {
   std::vector<std::pair<const Unit*, double>> exact;
   for (const Unit* u : communes) exact.emplace_back(u, QuarterVolume(*u) * scale);
   for (const Unit* u : agencies) {
-    exact.emplace_back(u, agency_total * scale * agency_mix[u->code].cumulative.back() /
-                              agency_weight);
+    exact.emplace_back(
+        u, agency_total * scale * agency_mix[u->code].cumulative.back() / agency_weight);
   }
   // Dossiers per unit (cumulative rounding: they add up to the total exactly).
   std::vector<int64_t> counts;
@@ -1138,8 +1144,8 @@ Result<HistorySummary> Generator::Run() {
   for (const SampleFile& s : in_.samples) files.push_back(s.file);
   store_ = std::make_unique<HistoryStore>(clock_, users_, std::move(files));
   service_ = std::make_unique<DossierService>(
-      *store_, clock_, deadlines_, [c = in_.catalog] { return c; },
-      [u = in_.units] { return u; }, in_.province_code);
+      *store_, clock_, deadlines_, [c = in_.catalog] { return c; }, [u = in_.units] { return u; },
+      in_.province_code);
   writer_ = std::make_unique<BatchWriter>(target_);
   batch_.reserve(opt_.batch_size);
   for (size_t i = 0; i < exact.size(); ++i) {
@@ -1189,8 +1195,8 @@ std::vector<SampleDocument> MakeSampleDocuments(const Catalog& catalog, int per_
   std::vector<SampleDocument> out;
   for (const std::string& t : types) {
     for (int i = 1; i <= per_type; ++i) {
-      out.push_back({t, SamplePdf("motcua demo sample document: " + t + " no. " +
-                                  std::to_string(i))});
+      out.push_back(
+          {t, SamplePdf("motcua demo sample document: " + t + " no. " + std::to_string(i))});
     }
   }
   return out;
@@ -1199,7 +1205,7 @@ std::vector<SampleDocument> MakeSampleDocuments(const Catalog& catalog, int per_
 double QuarterVolume(const Unit& unit) {
   if (unit.category != UnitCategory::kAdministrative) return 0;
   double h = CodeFraction(unit.code);
-  if (unit.code == "08746") return 2800;  // Phường Xuân Hòa (domain.md §6)
+  if (unit.code == "08746") return 2800;        // Phường Xuân Hòa (domain.md §6)
   if (unit.code == "07900") return 2800 * 1.6;  // Phường Việt Trì, the provincial capital
   if (unit.kind == "phuong") return 2800 * (0.7 + 0.8 * h);
   if (unit.kind == "xa") return 180 + 320 * h;

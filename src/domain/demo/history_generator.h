@@ -36,7 +36,7 @@ struct HistoryRates {
   // Channels. Procedures that need presence (online_level "none") are filed at the counter;
   // the online share of the others is raised so that `online` holds overall.
   double online = 0.954;
-  double postal_of_offline = 0.2;  // of the offline dossiers, by post (the rest at the counter)
+  double postal_of_offline = 0.2;    // of the offline dossiers, by post (the rest at the counter)
   double online_after_hours = 0.18;  // online filings outside office hours (evenings, days off)
   double day_off_volume = 0.06;      // a day off's online volume relative to a working day's
 
@@ -55,7 +55,7 @@ struct HistoryRates {
   double on_the_day = 0.20;  // finished on the appointment day; the rest before it (early)
 
   // After the return.
-  double rate = 0.62;  // the applicant rates the service ...
+  double rate = 0.62;                       // the applicant rates the service ...
   double satisfied = 0.93, neutral = 0.05;  // ... satisfied, neutral, else dissatisfied
   double complain_after_return = 0.002;
   double complain_after_refusal = 0.08;
@@ -94,7 +94,7 @@ struct HistoryOptions {
   int64_t dossiers = 0;  // in total, over the province
   int months = 3;        // the history covers [now - months, now)
   uint64_t seed = 1;
-  Instant now{};          // the end of the history; dossiers whose next step is later stay open
+  Instant now{};             // the end of the history; dossiers whose next step is later stay open
   size_t batch_size = 2000;  // dossiers per ImportHistory transaction
   // The citizen (12-digit ID; their account's id when it exists) who files a few of the demo
   // unit's dossiers, so that their own list shows dossiers in various states. "" for none.
@@ -125,13 +125,13 @@ struct HistorySummary {
   std::map<std::string, int64_t> by_state;     // state name -> dossiers
   std::map<std::string, int64_t> by_channel;   // channel name -> dossiers
   std::map<std::string, int64_t> by_deadline;  // §5 status at `now` -> dossiers received
-  int64_t settled = 0;            // done or returned
-  int64_t settled_in_time = 0;    // of those, early or on time (§5)
-  int64_t fee_bearing = 0;        // dossiers of procedures with a fee
+  int64_t settled = 0;                         // done or returned
+  int64_t settled_in_time = 0;                 // of those, early or on time (§5)
+  int64_t fee_bearing = 0;                     // dossiers of procedures with a fee
   int64_t paid_online = 0;
-  int64_t with_reuse = 0;         // a component reused from the applicant's store
-  int64_t with_national_db = 0;   // a component taken from the national population database
-  int64_t digitised = 0;  // every component with a file or national data, and an e-result
+  int64_t with_reuse = 0;        // a component reused from the applicant's store
+  int64_t with_national_db = 0;  // a component taken from the national population database
+  int64_t digitised = 0;         // every component with a file or national data, and an e-result
   int64_t electronic_results = 0;
   int64_t rated = 0;
   int64_t satisfied = 0;
@@ -154,9 +154,8 @@ int64_t DefaultHistorySize(const UnitDirectory& units, std::string_view province
 // their units), then files and settles the dossiers and writes them in batches. `progress`, if
 // given, is called after each batch with the summary so far. Fails with the first error (a
 // failing service call names the dossier and the action); what was written stays.
-Result<HistorySummary> GenerateHistory(Store& target, const HistoryInputs& in,
-                                       const HistoryOptions& options,
-                                       const std::function<void(const HistorySummary&)>& progress =
-                                           {});
+Result<HistorySummary> GenerateHistory(
+    Store& target, const HistoryInputs& in, const HistoryOptions& options,
+    const std::function<void(const HistorySummary&)>& progress = {});
 
 }  // namespace motcua

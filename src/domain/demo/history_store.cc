@@ -79,8 +79,7 @@ Result<CreatedDossier> HistoryStore::CreateDossier(const NewDossier& nd) {
   HistoryDossier h;
   h.dossier = nd.dossier;
   Dossier& d = h.dossier;
-  int64_t& last =
-      sequences_[{nd.code_prefix, FormatIso8601Vn(d.submitted_at).substr(0, 10)}];
+  int64_t& last = sequences_[{nd.code_prefix, FormatIso8601Vn(d.submitted_at).substr(0, 10)}];
   auto code = FormatDossierCode(nd.code_prefix, d.submitted_at, last + 1);
   if (!code) return tl::unexpected(code.error());
   ++last;
@@ -167,9 +166,8 @@ Result<std::vector<ApplicantDocument>> HistoryStore::ListApplicantDocuments(
     for (const ApplicantDocument& o : out) seen = seen || o.sha256 == d->sha256;
     if (!seen) out.push_back(*d);
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.attached_at > b.attached_at;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.attached_at > b.attached_at; });
   return out;
 }
 
@@ -209,8 +207,7 @@ Status HistoryStore::UpsertUnits(const std::vector<Unit>&) {
 Result<std::vector<Unit>> HistoryStore::LoadUnits() {
   return tl::unexpected(NotSupported("LoadUnits"));
 }
-Result<ImportSummary> HistoryStore::ImportProcedures(const std::vector<ProcedureRecord>&,
-                                                     Instant) {
+Result<ImportSummary> HistoryStore::ImportProcedures(const std::vector<ProcedureRecord>&, Instant) {
   return tl::unexpected(NotSupported("ImportProcedures"));
 }
 Result<std::vector<ProcedureRecord>> HistoryStore::LoadCurrentProcedures() {

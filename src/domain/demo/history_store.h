@@ -64,8 +64,7 @@ class HistoryStore final : public Store {
       const std::string& token_hash) override;
   Status DeleteSession(const std::string& token_hash) override;
   Result<std::pair<std::string, std::string>> DataStamps() override;
-  void CreateDossierAsync(NewDossier d,
-                          std::function<void(Result<CreatedDossier>)> done) override;
+  void CreateDossierAsync(NewDossier d, std::function<void(Result<CreatedDossier>)> done) override;
   Result<std::vector<Dossier>> ListDossiers(const DossierQuery& q) override;
   Status ImportHistory(const std::vector<HistoryDossier>& batch) override;
   void ImportHistoryAsync(std::vector<HistoryDossier> batch,

@@ -53,12 +53,12 @@ struct SupplementPeriod {
 struct Payment {
   std::string method;  // online | counter
   int64_t amount_vnd = 0;
-  std::string reference;  // the payment gateway's or the receipt's reference; may be empty
+  std::string reference;           // the payment gateway's or the receipt's reference; may be empty
   std::optional<Instant> paid_at;  // nullopt: to be paid (e.g. at the counter)
 };
-bool IsPaymentMethod(std::string_view m);  // online | counter
+bool IsPaymentMethod(std::string_view m);                  // online | counter
 inline constexpr int64_t kMaxPaymentVnd = 10'000'000'000;  // amounts are 0..this
-inline constexpr size_t kMaxPaymentReference = 64;          // characters
+inline constexpr size_t kMaxPaymentReference = 64;         // characters
 
 struct Dossier {
   std::string code;  // <unit code>-<YYMMDD>-<NNNN>

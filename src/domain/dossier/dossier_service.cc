@@ -198,8 +198,18 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
     }
     if (c.file_sha256.empty()) continue;  // national_db without a copy
     // Uploads are usable by whoever uploaded them; a copy from the national database may be
-    // any recorded file.
+    // any recorded file. One look-up per distinct file (one scan often serves two components).
     int64_t owner = c.source == ComponentSource::kNationalDb ? 0 : who.user_id;
+    bool seen = false;
+    for (size_t k = 0; k < i && !seen; ++k) {
+      const DossierComponent& prev = components[k];
+      if (prev.file_sha256 == c.file_sha256 && prev.source == c.source) {
+        c.file_size = prev.file_size;
+        c.media_type = prev.media_type;
+        seen = true;
+      }
+    }
+    if (seen) continue;
     auto file = store_.FindFile(c.file_sha256, owner);
     if (!file) return tl::unexpected(file.error());
     if (!*file) {
@@ -467,8 +477,10 @@ Result<std::vector<Dossier>> DossierService::Queue(const Principal& who, Dossier
   auto units = units_();
   if (who.role == Role::kCitizen) {
     q.units.clear();
-    q.applicant_user_id = who.user_id;
-    q.applicant_id_number = who.username;  // also counter dossiers filed under their ID
+    // A citizen's username is their ID number, and what they file online carries it: this is
+    // their online dossiers and those filed for them at a counter.
+    q.applicant_user_id = 0;
+    q.applicant_id_number = who.username;
     return store_.ListDossiers(q);
   }
   AccessPolicy policy(*units);

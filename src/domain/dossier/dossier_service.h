@@ -37,7 +37,7 @@ struct SubmitRequest {
   Applicant applicant;
   std::vector<DossierComponent> components;
   std::optional<Payment> payment;  // the fee as declared at filing (checked by ValidateIntake)
-  std::string idempotency_key;  // as sent; scoped to the caller here
+  std::string idempotency_key;     // as sent; scoped to the caller here
   std::string request_sha256;
 };
 

@@ -146,10 +146,10 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
   sqlite3_busy_timeout(db, 10000);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
   // The writer keeps statement journals (multi-row statements inside a transaction) in memory
-  // and a larger page cache for the indexes that every commit touches.
+  // instead of temporary files, and a 64 MiB page cache for the indexes every commit touches.
   if (!read_only) {
-    pragmas = "PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=50000; " +
-              pragmas;
+    pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144; " + pragmas;
   }
   if (auto st = conn->Exec(pragmas); !st) {
     return Fail(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
