@@ -44,13 +44,24 @@ struct Stats {
   std::string first_error;
 };
 
-std::string Pdf(std::mt19937_64& rng, size_t bytes) {
-  std::string out = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%";
-  std::uniform_int_distribution<int> byte('A', 'Z');
-  while (out.size() + 16 < bytes) {
-    for (int i = 0; i < 120 && out.size() + 16 < bytes; ++i) out.push_back(static_cast<char>(byte(rng)));
-    out += "\n%";
-  }
+// A valid PDF of `bytes` whose content differs with `tag` (so that every upload is new and
+// none is deduplicated), cut from one random template: making the bytes must not be what limits
+// the load.
+std::string Pdf(const std::string& tag, size_t bytes) {
+  static const std::string kTemplate = [] {
+    std::mt19937_64 rng(42);
+    std::string t;
+    t.reserve(32u << 20);
+    while (t.size() < (32u << 20)) {
+      for (int i = 0; i < 120; ++i) t.push_back(static_cast<char>('A' + rng() % 26));
+      t += "\n%";
+    }
+    return t;
+  }();
+  std::string out = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + tag + "\n%";
+  size_t room = bytes > out.size() + 16 ? bytes - out.size() - 16 : 0;
+  size_t from = std::hash<std::string>{}(tag) % (kTemplate.size() - room);
+  out.append(kTemplate, from, room);
   out += "\n%%EOF\n";
   return out;
 }
@@ -58,8 +69,7 @@ std::string Pdf(std::mt19937_64& rng, size_t bytes) {
 asio::awaitable<void> Worker(const Options& o, int index, Clock::time_point end, Stats& stats) {
   auto ex = co_await asio::this_coro::executor;
   tcp::socket socket(ex);
-  co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), o.port},
-                                asio::use_awaitable);
+  co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), o.port}, asio::use_awaitable);
   socket.set_option(tcp::no_delay(true));
   beast::flat_buffer buffer;
   std::mt19937_64 rng(static_cast<uint64_t>(index) * 7919 + 17);
@@ -82,7 +92,9 @@ asio::awaitable<void> Worker(const Options& o, int index, Clock::time_point end,
     for (int f = 0; f < o.files && ok; ++f) {
       http::request<http::string_body> req{http::verb::post, "/api/v1/files", 11};
       req.set(http::field::content_type, "application/pdf");
-      req.body() = Pdf(rng, static_cast<size_t>(o.file_kib) * 1024);
+      req.body() = Pdf(std::to_string(index) + "-" + std::to_string(n) + "-" + std::to_string(f) +
+                           "-" + std::to_string(rng()),
+                       static_cast<size_t>(o.file_kib) * 1024);
       http::response<http::string_body> res;
       ok = co_await exchange(req, res);
       if (ok) {
@@ -103,12 +115,14 @@ asio::awaitable<void> Worker(const Options& o, int index, Clock::time_point end,
       std::string b = shas.size() > 1 ? shas[1] : a;
       body += "{\"component_id\":\"to_khai\",\"source\":\"uploaded\",\"file_sha256\":\"" + a +
               "\"},{\"component_id\":\"giay_chung_sinh\",\"source\":\"uploaded\","
-              "\"file_sha256\":\"" + b + "\"},{\"component_id\":\"giay_to_tuy_than\","
+              "\"file_sha256\":\"" +
+              b +
+              "\"},{\"component_id\":\"giay_to_tuy_than\","
               "\"source\":\"national_db\"}]}";
       http::request<http::string_body> req{http::verb::post, "/api/v1/dossiers", 11};
       req.set(http::field::content_type, "application/json");
-      req.set("Idempotency-Key", "bench-" + std::to_string(index) + "-" + std::to_string(n) +
-                                     "-" + std::to_string(rng()));
+      req.set("Idempotency-Key", "bench-" + std::to_string(index) + "-" + std::to_string(n) + "-" +
+                                     std::to_string(rng()));
       req.body() = std::move(body);
       http::response<http::string_body> res;
       ok = co_await exchange(req, res);
@@ -129,14 +143,22 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--port") o.port = static_cast<unsigned short>(std::atoi(v.c_str()));
-    else if (k == "--token") o.token = v;
-    else if (k == "--connections") o.connections = std::atoi(v.c_str());
-    else if (k == "--seconds") o.seconds = std::atoi(v.c_str());
-    else if (k == "--files") o.files = std::atoi(v.c_str());
-    else if (k == "--file-kib") o.file_kib = std::atoi(v.c_str());
-    else if (k == "--procedure") o.procedure = v;
-    else if (k == "--id-number") o.id_number = v;
+    if (k == "--port")
+      o.port = static_cast<unsigned short>(std::atoi(v.c_str()));
+    else if (k == "--token")
+      o.token = v;
+    else if (k == "--connections")
+      o.connections = std::atoi(v.c_str());
+    else if (k == "--seconds")
+      o.seconds = std::atoi(v.c_str());
+    else if (k == "--files")
+      o.files = std::atoi(v.c_str());
+    else if (k == "--file-kib")
+      o.file_kib = std::atoi(v.c_str());
+    else if (k == "--procedure")
+      o.procedure = v;
+    else if (k == "--id-number")
+      o.id_number = v;
     else if (k == "--units") {
       size_t at = 0;
       while (at <= v.size()) {

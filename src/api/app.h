@@ -139,14 +139,14 @@ class App final : public HttpApp {
             });
             return;
           }
-          boost::asio::post(pool, [&pending, executor, h = std::move(handler),
-                                   job = std::move(job)]() mutable {
-            Result<T> r = job();
-            pending.fetch_sub(1);
-            boost::asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
-              std::move(h)(std::move(r));
-            });
-          });
+          boost::asio::post(
+              pool, [&pending, executor, h = std::move(handler), job = std::move(job)]() mutable {
+                Result<T> r = job();
+                pending.fetch_sub(1);
+                boost::asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
+                  std::move(h)(std::move(r));
+                });
+              });
         },
         boost::asio::use_awaitable, std::move(fn));
   }

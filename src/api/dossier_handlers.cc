@@ -398,7 +398,8 @@ void RegisterDossierRoutes(App& app, Router& router) {
       },
       {.summary = "Take a workflow action: receive, request_supplement, supplement, refuse, "
                   "assign, forward, approve, issue_result, apologise, return_result, stop, "
-                  "withdraw; after the return the applicant may rate and complain. A wrong action for the state or a stale version gets 409.",
+                  "withdraw; after the return the applicant may rate and complain. A wrong action "
+                  "for the state or a stale version gets 409.",
        .tag = "dossiers",
        .auth = true,
        .roles = "by action: see the transition table in src/domain/dossier/workflow.cc",

@@ -83,13 +83,13 @@ void RegisterFileRoutes(App& app, Router& router) {
         }
         auto sniffed = SniffMediaType(head);
         if (declared_type && sniffed && *sniffed != *declared_type) {
-          co_return ErrorResponse(Error{
-              ErrorCode::kUnsupportedMedia,
-              "The file was sent as " + std::string(MediaTypeName(*declared_type)) +
-                  " but its bytes are " + std::string(MediaTypeName(*sniffed)) + ".",
-              "Tệp được gửi với kiểu " + std::string(MediaTypeName(*declared_type)) +
-                  " nhưng nội dung là " + std::string(MediaTypeName(*sniffed)) + ".",
-              "Content-Type"});
+          co_return ErrorResponse(
+              Error{ErrorCode::kUnsupportedMedia,
+                    "The file was sent as " + std::string(MediaTypeName(*declared_type)) +
+                        " but its bytes are " + std::string(MediaTypeName(*sniffed)) + ".",
+                    "Tệp được gửi với kiểu " + std::string(MediaTypeName(*declared_type)) +
+                        " nhưng nội dung là " + std::string(MediaTypeName(*sniffed)) + ".",
+                    "Content-Type"});
         }
         auto commit = [w = std::make_shared<storage::BlobStore::Writer>(std::move(*writer)),
                        fl = app.file_limits()]() { return w->Commit(fl); };
@@ -135,56 +135,57 @@ void RegisterFileRoutes(App& app, Router& router) {
        .statuses = {201, 400, 401, 403, 408, 413, 415, 503},
        .stream_body = true});
 
-  router.Add(
-      "GET", "/api/v1/files/{sha256}",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-        if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
-        const std::string& sha = ctx.Param("sha256");
-        if (!storage::IsSha256Hex(sha)) co_return ErrorResponse(NoFile());
-        auto file = app.store().FindFile(sha, ctx.principal->user_id);
-        if (!file) co_return ErrorResponse(file.error());
-        if (!*file) co_return ErrorResponse(NoFile());
-        auto bytes = ReadBlob(app, **file);
-        if (!bytes) co_return ErrorResponse(bytes.error());
-        co_return FileResponse(std::move(*bytes), (*file)->media_type,
-                               sha.substr(0, 16) + Extension((*file)->media_type));
-      },
-      {.summary = "One of your own uploads (to check it before filing).",
-       .tag = "files",
-       .auth = true,
-       .params = {{"sha256", "path", "string", true, "The file's SHA-256."}},
-       .response_schema = R"({"type":"string","format":"binary"})",
-       .response_type = "application/octet-stream",
-       .statuses = {200, 400, 401, 404}});
+  router.Add("GET", "/api/v1/files/{sha256}",
+             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+               if (auto st = CheckQueryParams(ctx.request, {}); !st)
+                 co_return ErrorResponse(st.error());
+               const std::string& sha = ctx.Param("sha256");
+               if (!storage::IsSha256Hex(sha)) co_return ErrorResponse(NoFile());
+               auto file = app.store().FindFile(sha, ctx.principal->user_id);
+               if (!file) co_return ErrorResponse(file.error());
+               if (!*file) co_return ErrorResponse(NoFile());
+               auto bytes = ReadBlob(app, **file);
+               if (!bytes) co_return ErrorResponse(bytes.error());
+               co_return FileResponse(std::move(*bytes), (*file)->media_type,
+                                      sha.substr(0, 16) + Extension((*file)->media_type));
+             },
+             {.summary = "One of your own uploads (to check it before filing).",
+              .tag = "files",
+              .auth = true,
+              .params = {{"sha256", "path", "string", true, "The file's SHA-256."}},
+              .response_schema = R"({"type":"string","format":"binary"})",
+              .response_type = "application/octet-stream",
+              .statuses = {200, 400, 401, 404}});
 
-  router.Add(
-      "GET", "/api/v1/dossiers/{code}/files/{sha256}",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-        if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
-        auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
-        if (!d) co_return ErrorResponse(d.error());
-        const std::string& sha = ctx.Param("sha256");
-        if (!storage::IsSha256Hex(sha)) co_return ErrorResponse(NoFile());
-        auto named = app.store().DossierHasFile(d->code, sha);
-        if (!named) co_return ErrorResponse(named.error());
-        if (!*named) co_return ErrorResponse(NoFile());
-        auto file = app.store().FindFile(sha, 0);
-        if (!file) co_return ErrorResponse(file.error());
-        if (!*file) co_return ErrorResponse(NoFile());
-        auto bytes = ReadBlob(app, **file);
-        if (!bytes) co_return ErrorResponse(bytes.error());
-        co_return FileResponse(std::move(*bytes), (*file)->media_type,
-                               d->code + "-" + sha.substr(0, 8) + Extension((*file)->media_type));
-      },
-      {.summary = "A file of a dossier (a component or the result), for whoever may see the "
-                  "dossier.",
-       .tag = "files",
-       .auth = true,
-       .params = {{"code", "path", "string", true, "Dossier code."},
-                  {"sha256", "path", "string", true, "The file's SHA-256."}},
-       .response_schema = R"({"type":"string","format":"binary"})",
-       .response_type = "application/octet-stream",
-       .statuses = {200, 400, 401, 404}});
+  router.Add("GET", "/api/v1/dossiers/{code}/files/{sha256}",
+             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+               if (auto st = CheckQueryParams(ctx.request, {}); !st)
+                 co_return ErrorResponse(st.error());
+               auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
+               if (!d) co_return ErrorResponse(d.error());
+               const std::string& sha = ctx.Param("sha256");
+               if (!storage::IsSha256Hex(sha)) co_return ErrorResponse(NoFile());
+               auto named = app.store().DossierHasFile(d->code, sha);
+               if (!named) co_return ErrorResponse(named.error());
+               if (!*named) co_return ErrorResponse(NoFile());
+               auto file = app.store().FindFile(sha, 0);
+               if (!file) co_return ErrorResponse(file.error());
+               if (!*file) co_return ErrorResponse(NoFile());
+               auto bytes = ReadBlob(app, **file);
+               if (!bytes) co_return ErrorResponse(bytes.error());
+               co_return FileResponse(
+                   std::move(*bytes), (*file)->media_type,
+                   d->code + "-" + sha.substr(0, 8) + Extension((*file)->media_type));
+             },
+             {.summary = "A file of a dossier (a component or the result), for whoever may see the "
+                         "dossier.",
+              .tag = "files",
+              .auth = true,
+              .params = {{"code", "path", "string", true, "Dossier code."},
+                         {"sha256", "path", "string", true, "The file's SHA-256."}},
+              .response_schema = R"({"type":"string","format":"binary"})",
+              .response_type = "application/octet-stream",
+              .statuses = {200, 400, 401, 404}});
 
   router.Add(
       "GET", "/api/v1/me/documents",

@@ -12,8 +12,8 @@
 #include "api/app.h"
 #include "cli/demo_history.h"
 #include "cli/provisioning.h"
-#include "common/file_system.h"
 #include "common/crypto.h"
+#include "common/file_system.h"
 #include "common/log.h"
 #include "notify/outbox_sender.h"
 #include "notify/sms_gateway.h"
@@ -545,7 +545,8 @@ int CmdAudit(const Args& a) {
 
 int CmdFiles(const Args& a) {
   if (a.positional.size() != 1 || (a.positional[0] != "verify" && a.positional[0] != "gc")) {
-    std::fprintf(stderr, "motcua files: the actions are 'verify' and 'gc' (see motcua files --help)\n");
+    std::fprintf(stderr,
+                 "motcua files: the actions are 'verify' and 'gc' (see motcua files --help)\n");
     return 2;
   }
   auto store = Open(a);
@@ -595,7 +596,8 @@ int CmdFiles(const Args& a) {
   }
   for (const std::string& p : *problems) std::printf("%s\n", p.c_str());
   if (!problems->empty()) {
-    std::printf("files: %zu problem(s) among %zu recorded file(s)\n", problems->size(), shas->size());
+    std::printf("files: %zu problem(s) among %zu recorded file(s)\n", problems->size(),
+                shas->size());
     return 1;
   }
   std::printf("files ok: %zu recorded, every one stored whole under %s\n", shas->size(),
@@ -639,10 +641,9 @@ const char* kServeFlags =
     "                      (default 30000)\n";
 
 std::vector<Command> Commands() {
-  std::set<std::string> serve_values = {"db",          "listen",     "threads",
-                                        "province",    "now",        "limit",
-                                        "session-ttl", "argon2-ops", "argon2-mem-kib",
-                                        "files",       "files-gc-grace"};
+  std::set<std::string> serve_values = {
+      "db",          "listen",     "threads",        "province", "now",           "limit",
+      "session-ttl", "argon2-ops", "argon2-mem-kib", "files",    "files-gc-grace"};
   serve_values.insert("public-url");
   serve_values.insert({"smtp", "smtp-from", "smtp-user", "smtp-password", "sms-gateway",
                        "outbox-poll-ms", "outbox-backoff-ms"});

@@ -12,8 +12,8 @@
 namespace motcua {
 
 struct Limits {
-  size_t max_header_bytes = 8 * 1024;   // request line + headers
-  size_t max_body_bytes = 1024 * 1024;  // JSON bodies (uploads: max_upload_bytes)
+  size_t max_header_bytes = 8 * 1024;              // request line + headers
+  size_t max_body_bytes = 1024 * 1024;             // JSON bodies (uploads: max_upload_bytes)
   std::chrono::milliseconds idle_timeout{30'000};  // keep-alive wait for the next request
   std::chrono::milliseconds read_timeout{10'000};  // from a request's first byte to its end
   std::chrono::milliseconds write_timeout{30'000};
@@ -29,12 +29,12 @@ struct Limits {
   double public_lookups_per_minute_per_client = 60;  // public dossier status lookups
   double public_lookups_burst_per_client = 20;
   // Uploads (POST /api/v1/files): streamed to disk, never whole in memory.
-  size_t max_upload_bytes = 20u << 20;              // one file
+  size_t max_upload_bytes = 20u << 20;                // one file
   std::chrono::milliseconds upload_timeout{600'000};  // a whole upload, however slow the network
-  size_t max_concurrent_file_commits = 2;          // content checks + fsync + rename at once
-  uint64_t max_image_pixels = 50'000'000;          // JPEG/PNG width × height (image bombs)
-  uint64_t max_pdf_inflated_bytes = 256ull << 20;  // a PDF's Flate streams, decompressed
-  uint64_t max_pdf_inflate_ratio = 200;            // decompressed / file size (PDF bombs)
+  size_t max_concurrent_file_commits = 2;             // content checks + fsync + rename at once
+  uint64_t max_image_pixels = 50'000'000;             // JPEG/PNG width × height (image bombs)
+  uint64_t max_pdf_inflated_bytes = 256ull << 20;     // a PDF's Flate streams, decompressed
+  uint64_t max_pdf_inflate_ratio = 200;               // decompressed / file size (PDF bombs)
   uint64_t max_pdf_pages = 2'000;
 };
 

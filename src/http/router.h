@@ -46,7 +46,7 @@ struct RouteDoc {
   std::string response_schema;  // JSON Schema of the success body, as JSON text
   std::string response_type = "application/json";
   std::vector<int> statuses;  // every status it can answer
-  bool stream_body = false;    // the handler reads the body through Request::body_stream
+  bool stream_body = false;   // the handler reads the body through Request::body_stream
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;

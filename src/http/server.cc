@@ -257,9 +257,10 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
     // own limit is applied once the route is known.
     header_parser.body_limit(std::max<uint64_t>(limits.max_body_bytes, limits.max_upload_bytes));
     Arm(conn, limits.read_timeout);
-    auto [hec, hn] = co_await http::async_read_header(conn->socket, buffer, header_parser, kAsTuple);
-    bool streams = !hec && app_.StreamsBody(header_parser.get().method_string(),
-                                            header_parser.get().target());
+    auto [hec, hn] =
+        co_await http::async_read_header(conn->socket, buffer, header_parser, kAsTuple);
+    bool streams =
+        !hec && app_.StreamsBody(header_parser.get().method_string(), header_parser.get().target());
     if (!hec && !streams && header_parser.content_length() &&
         *header_parser.content_length() > limits.max_body_bytes) {
       hec = http::error::body_limit;

@@ -31,9 +31,7 @@ class HttpApp {
   virtual std::string NewRequestId() = 0;
   // True if the route for this method and raw target reads its body as a stream (uploads): the
   // server then hands Handle a Request with `body_stream` set instead of a `body`.
-  virtual bool StreamsBody(std::string_view method, std::string_view target) const {
-    return false;
-  }
+  virtual bool StreamsBody(std::string_view method, std::string_view target) const { return false; }
 };
 
 struct ServerOptions {

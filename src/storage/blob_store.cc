@@ -157,16 +157,15 @@ Result<SweepReport> BlobStore::Sweep(const std::unordered_set<std::string>& refe
     ++(temp ? report.temp_removed : report.blobs_removed);
     return true;
   };
-  if (auto st = fs_.Walk(root_ + "/tmp", [&](const std::string& p, std::chrono::seconds a) {
-        return visit(p, a, true);
-      });
+  if (auto st = fs_.Walk(root_ + "/tmp", [&](const std::string& p,
+                                             std::chrono::seconds a) { return visit(p, a, true); });
       !st) {
     return tl::unexpected(st.error());
   }
   if (!failed) return tl::unexpected(failed.error());
-  if (auto st = fs_.Walk(root_ + "/blobs", [&](const std::string& p, std::chrono::seconds a) {
-        return visit(p, a, false);
-      });
+  if (auto st = fs_.Walk(
+          root_ + "/blobs",
+          [&](const std::string& p, std::chrono::seconds a) { return visit(p, a, false); });
       !st) {
     return tl::unexpected(st.error());
   }

@@ -35,8 +35,8 @@ struct StoredBlob {
 };
 
 struct SweepReport {
-  uint64_t temp_removed = 0;    // leftovers of interrupted uploads
-  uint64_t blobs_removed = 0;   // blobs no row names
+  uint64_t temp_removed = 0;   // leftovers of interrupted uploads
+  uint64_t blobs_removed = 0;  // blobs no row names
   uint64_t blobs_kept = 0;
 };
 

@@ -109,10 +109,10 @@ void AppendWrite(PendingRows& pending, const std::string& code, const DossierWri
                               {code, w.complaint, std::string("open"), Micros(w.event.at)});
   }
   for (const OutboxMessage& m : w.outbox) {
-    pending.outbox.insert(pending.outbox.end(),
-                          {code, m.channel, m.recipient, m.subject, m.body, std::string("pending"),
-                           int64_t{0}, Micros(m.next_attempt_at), std::string(),
-                           Micros(m.created_at)});
+    pending.outbox.insert(
+        pending.outbox.end(),
+        {code, m.channel, m.recipient, m.subject, m.body, std::string("pending"), int64_t{0},
+         Micros(m.next_attempt_at), std::string(), Micros(m.created_at)});
   }
 }
 

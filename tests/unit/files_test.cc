@@ -49,11 +49,14 @@ std::string Png(uint32_t w, uint32_t h, bool with_pixels = true) {
 }
 
 std::string Jpeg(uint16_t w, uint16_t h) {
-  auto be16 = [](uint16_t v) { return std::string{static_cast<char>(v >> 8), static_cast<char>(v)}; };
-  return std::string("\xFF\xD8\xFF\xE0", 4) + be16(16) + std::string("JFIF\0\1\1\0\0\1\0\1\0\0", 14) +
-         std::string("\xFF\xC0", 2) + be16(11) + std::string(1, 8) + be16(h) + be16(w) +
-         std::string("\x01\x01\x11\x00", 4) + std::string("\xFF\xDA", 2) + be16(8) +
-         std::string("\x01\x01\x00\x00\x3f\x00", 6) + "\x12\x34\x56" + std::string("\xFF\xD9", 2);
+  auto be16 = [](uint16_t v) {
+    return std::string{static_cast<char>(v >> 8), static_cast<char>(v)};
+  };
+  return std::string("\xFF\xD8\xFF\xE0", 4) + be16(16) +
+         std::string("JFIF\0\1\1\0\0\1\0\1\0\0", 14) + std::string("\xFF\xC0", 2) + be16(11) +
+         std::string(1, 8) + be16(h) + be16(w) + std::string("\x01\x01\x11\x00", 4) +
+         std::string("\xFF\xDA", 2) + be16(8) + std::string("\x01\x01\x00\x00\x3f\x00", 6) +
+         "\x12\x34\x56" + std::string("\xFF\xD9", 2);
 }
 
 std::string Pdf(const std::string& stream_raw, int pages = 1) {
@@ -65,16 +68,18 @@ std::string Pdf(const std::string& stream_raw, int pages = 1) {
     page_objs += std::to_string(10 + i) + " 0 obj << /Type /Page /Parent 2 0 R >> endobj\n";
   }
   return "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-         "2 0 obj << /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) +
-         " >> endobj\n" + page_objs + "4 0 obj << /Length " + std::to_string(z.size()) +
-         " /Filter /FlateDecode >>\nstream\n" + z + "\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+         "2 0 obj << /Type /Pages /Kids [" +
+         kids + "] /Count " + std::to_string(pages) + " >> endobj\n" + page_objs +
+         "4 0 obj << /Length " + std::to_string(z.size()) + " /Filter /FlateDecode >>\nstream\n" +
+         z + "\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 }
 
 TEST(FileCheck, AcceptsRealisticFilesAndNamesTheirType) {
   FileContentLimits limits;
   EXPECT_EQ(CheckFileContent(Png(4, 3), limits).value(), MediaType::kPng);
   EXPECT_EQ(CheckFileContent(Jpeg(640, 480), limits).value(), MediaType::kJpeg);
-  EXPECT_EQ(CheckFileContent(Pdf("BT /F1 12 Tf (Xin chao) Tj ET"), limits).value(), MediaType::kPdf);
+  EXPECT_EQ(CheckFileContent(Pdf("BT /F1 12 Tf (Xin chao) Tj ET"), limits).value(),
+            MediaType::kPdf);
   EXPECT_EQ(MediaTypeName(MediaType::kPdf), "application/pdf");
   EXPECT_EQ(ParseMediaType("image/png"), MediaType::kPng);
   EXPECT_FALSE(ParseMediaType("image/gif"));
@@ -218,9 +223,8 @@ TEST_F(BlobStoreTest, StoresByContentAndDeduplicates) {
   EXPECT_EQ(store_->Read(a->sha256, 1 << 20).value(), pdf);
   EXPECT_EQ(Count("blobs"), 1u);
   EXPECT_EQ(Count("tmp"), 0u);
-  EXPECT_EQ(store_->PathOf(a->sha256),
-            root_ + "/blobs/" + a->sha256.substr(0, 2) + "/" + a->sha256.substr(2, 2) + "/" +
-                a->sha256);
+  EXPECT_EQ(store_->PathOf(a->sha256), root_ + "/blobs/" + a->sha256.substr(0, 2) + "/" +
+                                           a->sha256.substr(2, 2) + "/" + a->sha256);
 }
 
 TEST_F(BlobStoreTest, StreamedUploadOverTheLimitLeavesNothing) {
@@ -283,11 +287,10 @@ TEST_F(BlobStoreTest, SweepRemovesLeftoversAndUnrecordedBlobsButKeepsRecordedOne
   auto w = store_->Begin(1 << 20);  // an interrupted upload: its temp file stays until swept
   ASSERT_TRUE(w);
   ASSERT_TRUE(w->Append("%PDF-1.4 half"));
-  std::filesystem::copy_file(root_ + "/tmp/" +
-                                 std::filesystem::directory_iterator(root_ + "/tmp")->path()
-                                     .filename()
-                                     .string(),
-                             root_ + "/tmp/crashed.part");
+  std::filesystem::copy_file(
+      root_ + "/tmp/" +
+          std::filesystem::directory_iterator(root_ + "/tmp")->path().filename().string(),
+      root_ + "/tmp/crashed.part");
   auto young = store_->Sweep({kept->sha256}, std::chrono::seconds(3600));
   ASSERT_TRUE(young);
   EXPECT_EQ(young->blobs_removed, 0u);  // within the grace period

@@ -376,20 +376,19 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
     }
     case DossierAction::kApprove:
       break;
-    case DossierAction::kIssueResult:
-      {
-        auto file = req.result_sha256.empty() ? Result<std::optional<FileRecord>>()
-                                              : store_.FindFile(req.result_sha256, who.user_id);
-        if (!file) return tl::unexpected(file.error());
-        if (!*file) {
-          return Fail(ErrorCode::kInvalidField,
-                      "Give the electronic result: the SHA-256 of a file you uploaded "
-                      "(POST /api/v1/files).",
-                      "Cần tệp kết quả điện tử: mã SHA-256 của tệp bạn đã tải lên "
-                      "(POST /api/v1/files).",
-                      "result_sha256");
-        }
+    case DossierAction::kIssueResult: {
+      auto file = req.result_sha256.empty() ? Result<std::optional<FileRecord>>()
+                                            : store_.FindFile(req.result_sha256, who.user_id);
+      if (!file) return tl::unexpected(file.error());
+      if (!*file) {
+        return Fail(ErrorCode::kInvalidField,
+                    "Give the electronic result: the SHA-256 of a file you uploaded "
+                    "(POST /api/v1/files).",
+                    "Cần tệp kết quả điện tử: mã SHA-256 của tệp bạn đã tải lên "
+                    "(POST /api/v1/files).",
+                    "result_sha256");
       }
+    }
       d.result_sha256 = req.result_sha256;
       d.finished_at = now;
       subject = "Đã có kết quả giải quyết hồ sơ";
@@ -468,7 +467,8 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
                        "",
                        ""};
   if (req.action == DossierAction::kComplain) w.complaint = req.note;
-  if (req.action == DossierAction::kRate) w.event.note = req.rating + (req.note.empty() ? "" : ": " + req.note);
+  if (req.action == DossierAction::kRate)
+    w.event.note = req.rating + (req.note.empty() ? "" : ": " + req.note);
   if (!subject.empty()) w.outbox = Notify(d, subject, subject + ". Mã hồ sơ: " + d.code + ".");
   return store_.UpdateDossier(d, req.version, w);
 }

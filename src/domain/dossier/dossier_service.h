@@ -43,12 +43,12 @@ struct SubmitRequest {
 
 struct ActionRequest {
   DossierAction action = DossierAction::kReceive;
-  int64_t version = 0;             // the version the actor saw (optimistic concurrency)
-  std::string note;                // reason / list of missing items / comment
-  std::string to_unit;             // forward
-  std::string to_user;             // assign: a username of the current unit
-  std::optional<Instant> new_due;  // apologise
-  std::string result_sha256;       // issue_result: a file the officer uploaded
+  int64_t version = 0;                       // the version the actor saw (optimistic concurrency)
+  std::string note;                          // reason / list of missing items / comment
+  std::string to_unit;                       // forward
+  std::string to_user;                       // assign: a username of the current unit
+  std::optional<Instant> new_due;            // apologise
+  std::string result_sha256;                 // issue_result: a file the officer uploaded
   std::vector<DossierComponent> components;  // supplement: components added or replaced
   std::string rating;                        // rate: satisfied | neutral | dissatisfied
 };

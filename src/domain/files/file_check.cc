@@ -18,7 +18,8 @@ Error Truncated(std::string_view what_en, std::string_view what_vi) {
 uint32_t Be32(std::string_view b, size_t at) {
   return (uint32_t{static_cast<uint8_t>(b[at])} << 24) |
          (uint32_t{static_cast<uint8_t>(b[at + 1])} << 16) |
-         (uint32_t{static_cast<uint8_t>(b[at + 2])} << 8) | uint32_t{static_cast<uint8_t>(b[at + 3])};
+         (uint32_t{static_cast<uint8_t>(b[at + 2])} << 8) |
+         uint32_t{static_cast<uint8_t>(b[at + 3])};
 }
 
 uint32_t Be16(std::string_view b, size_t at) {
@@ -32,9 +33,10 @@ Status CheckPixels(uint64_t w, uint64_t h, const FileContentLimits& limits) {
   if (w * h > limits.max_image_pixels) {
     return Fail(ErrorCode::kPayloadTooLarge,
                 "The image is " + std::to_string(w) + "×" + std::to_string(h) +
-                    " pixels; at most " + std::to_string(limits.max_image_pixels) + " are accepted.",
-                "Ảnh có " + std::to_string(w) + "×" + std::to_string(h) +
-                    " điểm ảnh; tối đa " + std::to_string(limits.max_image_pixels) + ".",
+                    " pixels; at most " + std::to_string(limits.max_image_pixels) +
+                    " are accepted.",
+                "Ảnh có " + std::to_string(w) + "×" + std::to_string(h) + " điểm ảnh; tối đa " +
+                    std::to_string(limits.max_image_pixels) + ".",
                 "file");
   }
   return {};
@@ -51,8 +53,7 @@ Status CheckPng(std::string_view b, const FileContentLimits& limits) {
     uint32_t length = Be32(b, at);
     std::string_view type = b.substr(at + 4, 4);
     if (length > 0x7fffffffu || b.size() - at - 12 < length) {
-      return tl::unexpected(
-          Truncated("The PNG image is truncated.", "Ảnh PNG bị cắt cụt."));
+      return tl::unexpected(Truncated("The PNG image is truncated.", "Ảnh PNG bị cắt cụt."));
     }
     uLong crc = crc32(0, reinterpret_cast<const Bytef*>(b.data() + at + 4), length + 4);
     if (crc != Be32(b, at + 8 + length)) {
@@ -77,8 +78,7 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
   bool have_frame = false;
   while (at + 4 <= b.size()) {
     if (static_cast<uint8_t>(b[at]) != 0xFF) {
-      return tl::unexpected(
-          Truncated("The JPEG image is corrupt.", "Ảnh JPEG bị hỏng."));
+      return tl::unexpected(Truncated("The JPEG image is corrupt.", "Ảnh JPEG bị hỏng."));
     }
     uint8_t marker = static_cast<uint8_t>(b[at + 1]);
     if (marker == 0xFF) {  // fill byte
@@ -92,8 +92,8 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
     if (marker == 0xD9) break;
     size_t length = Be16(b, at + 2);
     if (length < 2 || b.size() - at - 2 < length) break;
-    bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-               marker != 0xCC;
+    bool sof =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (sof) {
       if (length < 7) break;
       if (auto st = CheckPixels(Be16(b, at + 7), Be16(b, at + 5), limits); !st) return st;
@@ -109,8 +109,8 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
     }
     at += 2 + length;
   }
-  return tl::unexpected(Truncated("The JPEG image is truncated or corrupt.",
-                                  "Ảnh JPEG bị cắt cụt hoặc bị hỏng."));
+  return tl::unexpected(
+      Truncated("The JPEG image is truncated or corrupt.", "Ảnh JPEG bị cắt cụt hoặc bị hỏng."));
 }
 
 // Counts "/Type /Page" (not "/Pages") in text that arrives in pieces. A match may straddle two

@@ -25,10 +25,10 @@ std::optional<MediaType> SniffMediaType(std::string_view head);
 
 // Limits on the content of one file (sizes are checked while streaming; see Limits).
 struct FileContentLimits {
-  uint64_t max_image_pixels = 50'000'000;               // width × height of a JPEG or PNG
-  uint64_t max_pdf_inflated_bytes = 256ull << 20;      // Flate streams of one PDF, decompressed
-  uint64_t max_pdf_inflate_ratio = 200;                 // decompressed / compressed, per file
-  uint64_t max_pdf_pages = 2'000;                       // /Type /Page objects seen
+  uint64_t max_image_pixels = 50'000'000;          // width × height of a JPEG or PNG
+  uint64_t max_pdf_inflated_bytes = 256ull << 20;  // Flate streams of one PDF, decompressed
+  uint64_t max_pdf_inflate_ratio = 200;            // decompressed / compressed, per file
+  uint64_t max_pdf_pages = 2'000;                  // /Type /Page objects seen
 };
 
 // Checks a whole file: its sniffed type, that it is complete (PNG: chunk walk with CRCs to IEND;

@@ -149,7 +149,7 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
   // instead of temporary files, and a 64 MiB page cache for the indexes every commit touches.
   if (!read_only) {
     pragmas =
-        "PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144; " + pragmas;
+        "PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; " + pragmas;
   }
   if (auto st = conn->Exec(pragmas); !st) {
     return Fail(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
