@@ -30,6 +30,7 @@ struct Env {
     store = std::move(*storage::OpenStore("sqlite:" + (dir / "fuzz.db").string()));
     if (!InitDatabase(*store, "25", clock.Now())) abort();
     AppConfig config;
+    config.files_dir = (dir / "files").string();
     config.auth.password_cost = PasswordCost{1, 8 << 10};
     config.limits.max_concurrent_hashes = 1;
     app = std::make_unique<App>(*store, clock, *random, config);
