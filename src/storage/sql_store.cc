@@ -84,13 +84,24 @@ struct AuditCursor {
 // messages, file references, complaints, idempotency keys). They are written all at once by
 // FlushPending, in a few multi-row statements, just before COMMIT (or after each job when the
 // batch is re-run job by job; see Database). Writer thread only.
+// A dossier to create at the flush: CreateDossierTx only queues it, so that the creations of a
+// batch share one idempotency look-up, one sequence upsert and one multi-row INSERT (one round
+// trip each on PostgreSQL instead of three per dossier). `result` is filled by the flush.
+struct PendingCreate {
+  const NewDossier* request;
+  std::vector<SqlValue>* params;  // DossierParams of the new row; $1 (the code) filled in
+  Result<CreatedDossier>* result;
+};
+
 struct PendingRows {
-  std::vector<AuditEntry> audit;  // chained when flushed
+  std::vector<PendingCreate> creates;  // written first: the rows below may name their codes
+  std::vector<AuditEntry> audit;       // chained when flushed
   std::vector<SqlValue> files;    // dossier_files, 6 values per row
   std::vector<SqlValue> outbox;   // 10 values per row
   std::vector<SqlValue> complaints;
   std::vector<SqlValue> keys;  // idempotency_keys
   void Clear() {
+    creates.clear();
     audit.clear();
     files.clear();
     outbox.clear();
@@ -127,7 +138,8 @@ Status SaveAuditCursor(SqlConnection& c, AuditCursor& cursor) {
 }
 
 Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::string_view tail,
-                  const std::vector<SqlValue>& values);
+                  const std::vector<SqlValue>& values, SqlRows* returned = nullptr);
+Status FlushCreates(SqlConnection& c, PendingRows& pending);
 
 // Writes what the batch's jobs deferred, chaining the audit entries from the head (read once per
 // batch, FOR UPDATE on PostgreSQL), and saves the head. On failure the cursor is as before.
@@ -137,6 +149,7 @@ Status FlushPending(SqlConnection& c, AuditCursor& cursor, PendingRows& pending)
     cursor = std::move(before);
     return tl::unexpected(e);
   };
+  if (auto st = FlushCreates(c, pending); !st) return fail(st.error());
   if (auto st = InsertRows(c,
                            "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
                            "applicant_id_number, created_at)",
@@ -266,59 +279,164 @@ AuditEntry ReadAudit(const SqlRow& r) {
   return e;
 }
 
-// Creates a dossier inside the caller's write transaction (see Store::CreateDossier).
-// `params` are DossierParams(nd.dossier) computed beforehand (off the writer thread); the code
-// ($1) is filled in here.
-Result<CreatedDossier> CreateDossierTx(SqlConnection& c, PendingRows& pending, const NewDossier& nd,
-                                       std::vector<SqlValue> params) {
-  if (!nd.idempotency_key.empty()) {
-    auto seen = c.Query("SELECT request_sha256, dossier_code FROM idempotency_keys WHERE key = $1",
-                        {nd.idempotency_key});
-    if (!seen) return tl::unexpected(seen.error());
-    if (!seen->empty()) {
-      if (seen->at(0).Str(0) != nd.request_sha256) {
-        return Fail(ErrorCode::kConflict, "This Idempotency-Key was used for a different request.",
-                    "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.",
-                    "Idempotency-Key");
+// Queues the creation of a dossier in the caller's write transaction (see Store::CreateDossier
+// and PendingCreate); FlushCreates makes it and fills `*result`.
+void CreateDossierTx(PendingRows& pending, const NewDossier& nd, std::vector<SqlValue>& params,
+                     Result<CreatedDossier>& result) {
+  result = Fail(ErrorCode::kInternal);
+  pending.creates.push_back(PendingCreate{&nd, &params, &result});
+}
+
+// Runs `select_head` + "($1, ..., $n)" over `keys` in statements of 2^k keys (so that each text
+// is prepared once per connection) and appends the rows to `out`.
+Status SelectIn(SqlConnection& c, std::string_view select_head, const std::vector<SqlValue>& keys,
+                SqlRows& out) {
+  size_t at = 0;
+  for (size_t n = 256; n > 0; n /= 2) {
+    while (keys.size() - at >= n) {
+      std::string sql(select_head);
+      sql += "(";
+      for (size_t k = 1; k <= n; ++k) sql += (k == 1 ? "$" : ", $") + std::to_string(k);
+      sql += ")";
+      auto rows = c.Query(sql, std::span<const SqlValue>(keys.data() + at, n));
+      if (!rows) return tl::unexpected(rows.error());
+      for (SqlRow& r : *rows) out.push_back(std::move(r));
+      at += n;
+    }
+  }
+  return {};
+}
+
+// Makes the batch's queued dossiers: answers retried Idempotency-Keys (seen before or earlier
+// in the batch) with the earlier dossier and keys reused for another request with kConflict,
+// takes each unit's next codes with one upsert of dossier_sequences, inserts the rows, and
+// defers their files, audit entries, messages and keys. A failing statement fails the flush
+// (the batch is then re-run job by job); a per-dossier refusal is only that dossier's result.
+Status FlushCreates(SqlConnection& c, PendingRows& pending) {
+  if (pending.creates.empty()) return {};
+  std::vector<PendingCreate> creates = std::move(pending.creates);
+  pending.creates.clear();
+
+  std::vector<SqlValue> keys;
+  for (const PendingCreate& pc : creates) {
+    if (!pc.request->idempotency_key.empty()) keys.emplace_back(pc.request->idempotency_key);
+  }
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> seen;  // sha, code
+  if (!keys.empty()) {
+    SqlRows rows;
+    if (auto st = SelectIn(
+            c, "SELECT key, request_sha256, dossier_code FROM idempotency_keys WHERE key IN ", keys,
+            rows);
+        !st) {
+      return st;
+    }
+    for (const SqlRow& r : rows) seen[r.Str(0)] = {r.Str(1), r.Str(2)};
+  }
+  auto reused_for_other = [] {
+    return Fail(ErrorCode::kConflict, "This Idempotency-Key was used for a different request.",
+                "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.", "Idempotency-Key");
+  };
+
+  std::vector<size_t> fresh;                         // creates that make a new dossier
+  std::vector<std::pair<size_t, size_t>> repeats;    // (create, the earlier one of the batch)
+  std::map<std::string_view, size_t> first_of_key;  // keys of fresh creates
+  for (size_t i = 0; i < creates.size(); ++i) {
+    const NewDossier& nd = *creates[i].request;
+    if (nd.idempotency_key.empty()) {
+      fresh.push_back(i);
+      continue;
+    }
+    if (auto it = seen.find(nd.idempotency_key); it != seen.end()) {
+      if (it->second.first != nd.request_sha256) {
+        *creates[i].result = reused_for_other();
+        continue;
       }
-      auto rows = c.Query(SelectDossier() + " WHERE code = $1", {seen->at(0).Str(1)});
+      auto rows = c.Query(SelectDossier() + " WHERE code = $1", {it->second.second});
       if (!rows) return tl::unexpected(rows.error());
       if (rows->empty()) return Fail(ErrorCode::kInternal);
-      return CreatedDossier{ReadDossier(rows->at(0)), true};
+      *creates[i].result = CreatedDossier{ReadDossier(rows->at(0)), true};
+      continue;
+    }
+    if (auto it = first_of_key.find(nd.idempotency_key); it != first_of_key.end()) {
+      if (creates[it->second].request->request_sha256 != nd.request_sha256) {
+        *creates[i].result = reused_for_other();
+      } else {
+        repeats.emplace_back(i, it->second);
+      }
+      continue;
+    }
+    first_of_key.emplace(nd.idempotency_key, i);
+    fresh.push_back(i);
+  }
+  if (fresh.empty()) return {};
+
+  // Each (unit prefix, day) takes as many numbers as it has new dossiers, in one statement whose
+  // rows are in key order (so that nodes sharing a PostgreSQL database lock them in one order).
+  std::vector<std::string> days(creates.size());
+  std::map<std::pair<std::string, std::string>, int64_t> wanted;
+  for (size_t i : fresh) {
+    days[i] = FormatIso8601Vn(creates[i].request->dossier.submitted_at).substr(0, 10);
+    ++wanted[{creates[i].request->code_prefix, days[i]}];
+  }
+  std::vector<SqlValue> seq_rows;
+  for (const auto& [key, n] : wanted) seq_rows.insert(seq_rows.end(), {key.first, key.second, n});
+  SqlRows lasts;
+  if (auto st = InsertRows(c, "INSERT INTO dossier_sequences (prefix, day, last)", 3,
+                           " ON CONFLICT (prefix, day) DO UPDATE SET last = dossier_sequences.last "
+                           "+ excluded.last RETURNING prefix, day, last",
+                           seq_rows, &lasts);
+      !st) {
+    return st;
+  }
+  std::map<std::pair<std::string, std::string>, int64_t> next;  // the first number to give
+  for (const SqlRow& r : lasts) {
+    std::pair<std::string, std::string> key{r.Str(0), r.Str(1)};
+    next[key] = r.Int(2) - wanted[key] + 1;
+  }
+
+  std::vector<SqlValue> rows;
+  std::vector<size_t> made;
+  for (size_t i : fresh) {
+    PendingCreate& pc = creates[i];
+    const NewDossier& nd = *pc.request;
+    auto it = next.find({nd.code_prefix, days[i]});
+    if (it == next.end()) return Fail(ErrorCode::kInternal);
+    auto code = FormatDossierCode(nd.code_prefix, nd.dossier.submitted_at, it->second++);
+    if (!code) {
+      *pc.result = tl::unexpected(code.error());
+      continue;
+    }
+    (*pc.params)[0] = *code;
+    rows.insert(rows.end(), pc.params->begin(), pc.params->end());
+    Dossier d = nd.dossier;
+    d.code = *code;
+    d.version = 1;
+    *pc.result = CreatedDossier{std::move(d), false};
+    made.push_back(i);
+  }
+  if (auto st = InsertRows(c, "INSERT INTO dossiers (" + std::string(kDossierColumns) + ")",
+                           kDossierColumnCount, "", rows);
+      !st) {
+    return st;
+  }
+  for (size_t i : made) {
+    const NewDossier& nd = *creates[i].request;
+    const Dossier& d = (*creates[i].result)->dossier;
+    AttachFiles(pending, d);
+    AppendWrite(pending, d.code, nd.write);
+    if (!nd.idempotency_key.empty()) {
+      // A key reused across two batches racing on two nodes fails this batch's flush; the
+      // batch re-run job by job then answers it as a replay.
+      pending.keys.insert(pending.keys.end(), {nd.idempotency_key, nd.request_sha256, d.code,
+                                               Micros(d.submitted_at)});
     }
   }
-  Dossier d = nd.dossier;
-  auto day = FormatIso8601Vn(d.submitted_at).substr(0, 10);
-  auto seq = c.Query(
-      "INSERT INTO dossier_sequences (prefix, day, last) VALUES ($1, $2, 1) "
-      "ON CONFLICT (prefix, day) DO UPDATE SET last = dossier_sequences.last + 1 "
-      "RETURNING last",
-      {nd.code_prefix, day});
-  if (!seq) return tl::unexpected(seq.error());
-  auto code = FormatDossierCode(nd.code_prefix, d.submitted_at, seq->at(0).Int(0));
-  if (!code) return tl::unexpected(code.error());
-  d.code = *code;
-  d.version = 1;
-  params[0] = d.code;
-  static const std::string kInsert = [] {
-    std::string placeholders;
-    for (size_t i = 1; i <= kDossierColumnCount; ++i) {
-      placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
-    }
-    return "INSERT INTO dossiers (" + std::string(kDossierColumns) + ") VALUES (" + placeholders +
-           ")";
-  }();
-  auto ins = c.Query(kInsert, std::span<const SqlValue>(params));
-  if (!ins) return tl::unexpected(ins.error());
-  AttachFiles(pending, d);
-  AppendWrite(pending, d.code, nd.write);
-  if (!nd.idempotency_key.empty()) {
-    // Deferred too: a retry of the same key within the batch makes the flush fail, and the
-    // batch re-run job by job then answers it as a replay.
-    pending.keys.insert(pending.keys.end(),
-                        {nd.idempotency_key, nd.request_sha256, d.code, Micros(d.submitted_at)});
+  for (auto [i, earlier] : repeats) {
+    const Result<CreatedDossier>& first = *creates[earlier].result;
+    *creates[i].result = first ? Result<CreatedDossier>(CreatedDossier{first->dossier, true})
+                               : Result<CreatedDossier>(tl::unexpected(first.error()));
   }
-  return CreatedDossier{std::move(d), false};
+  return {};
 }
 
 // The row of a new dossier (version 1, code still empty), serialised by the caller's thread.
@@ -334,7 +452,7 @@ std::vector<SqlValue> RowParams(const NewDossier& nd) {
 // rest in statements of 2^k rows. `head` is "INSERT INTO t (a, b, ...)", `tail` what follows
 // the VALUES list.
 Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::string_view tail,
-                  const std::vector<SqlValue>& values) {
+                  const std::vector<SqlValue>& values, SqlRows* returned) {
   constexpr size_t kRowsPerStatement = 256;
   size_t per_statement = kRowsPerStatement;
   while (per_statement > 1 && per_statement * columns > 32000) per_statement /= 2;
@@ -351,8 +469,13 @@ Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::
       }
       sql += tail;
     }
-    return Discard(
-        c.Query(sql, std::span<const SqlValue>(values.data() + first * columns, rows * columns)));
+    auto out =
+        c.Query(sql, std::span<const SqlValue>(values.data() + first * columns, rows * columns));
+    if (!out) return tl::unexpected(out.error());
+    if (returned != nullptr) {
+      for (SqlRow& r : *out) returned->push_back(std::move(r));
+    }
+    return Status{};
   };
   size_t rows = values.size() / columns, at = 0;
   for (size_t n = per_statement; n > 0; n /= 2) {
@@ -781,9 +904,8 @@ class SqlStoreImpl final : public SqlStore {
   Result<CreatedDossier> CreateDossier(const NewDossier& nd) override {
     Result<CreatedDossier> out = Fail(ErrorCode::kInternal);
     std::vector<SqlValue> params = RowParams(nd);
-    Status st = db_->Write([&](SqlConnection& c) -> Status {
-      out = CreateDossierTx(c, pending_, nd, params);
-      if (!out) return tl::unexpected(out.error());
+    Status st = db_->Write([&](SqlConnection&) -> Status {
+      CreateDossierTx(pending_, nd, params, out);
       return {};
     });
     if (!st) return tl::unexpected(st.error());
@@ -801,9 +923,8 @@ class SqlStoreImpl final : public SqlStore {
     state->params = RowParams(nd);  // the row's serialisation happens here, not on the writer
     state->request = std::move(nd);
     db_->WriteAsync(
-        [this, state](SqlConnection& c) -> Status {
-          state->result = CreateDossierTx(c, pending_, state->request, state->params);
-          if (!state->result) return tl::unexpected(state->result.error());
+        [this, state](SqlConnection&) -> Status {
+          CreateDossierTx(pending_, state->request, state->params, state->result);
           return {};
         },
         [state, done = std::move(done)](Status st) {

@@ -1,4 +1,7 @@
 // The dossier part of the Store contract, on SQLite and PostgreSQL.
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -77,6 +80,85 @@ TEST_P(DossierStoreTest, IdempotencyKeyReturnsTheSameDossier) {
   EXPECT_EQ(store_->CreateDossier(other).error().code, ErrorCode::kConflict);
   EXPECT_EQ(store_->ListDossiers({})->size(), 1u);
   EXPECT_EQ(store_->LoadOutbox(a->dossier.code)->size(), 1u);
+}
+
+// Creations queued together share one group commit (one key look-up, one sequence upsert, one
+// INSERT): a key repeated within it is a replay of its first use, a key reused for another body
+// is refused alone, and the rest still get consecutive codes and chained audit entries.
+TEST_P(DossierStoreTest, CreationsQueuedTogetherAnswerRepeatedKeysAndNumberInOrder) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  constexpr int kPlain = 40, kRepeats = 6;
+  struct Outcome {
+    std::mutex mu;
+    std::condition_variable cv;
+    int pending = 0;
+    std::vector<Result<CreatedDossier>> plain, repeats;
+    std::optional<Result<CreatedDossier>> other;
+  } out;
+  auto submit = [&](NewDossier nd, std::function<void(Result<CreatedDossier>)> record) {
+    {
+      std::lock_guard lock(out.mu);
+      ++out.pending;
+    }
+    store_->CreateDossierAsync(std::move(nd), [&out, record](Result<CreatedDossier> r) {
+      std::lock_guard lock(out.mu);
+      record(std::move(r));
+      --out.pending;
+      out.cv.notify_all();
+    });
+  };
+  Instant at = At("2026-04-24T10:00:00+07:00");
+  for (int i = 0; i < kPlain; ++i) {
+    if (i == 5) {
+      for (int k = 0; k < kRepeats; ++k) {
+        submit(Sample("Lặp", at, "user:7:same"),
+               [&](Result<CreatedDossier> r) { out.repeats.push_back(std::move(r)); });
+      }
+      NewDossier other = Sample("Khác", at, "user:7:same");
+      other.request_sha256 = "r2";
+      submit(std::move(other), [&](Result<CreatedDossier> r) { out.other = std::move(r); });
+    }
+    submit(Sample("Nguyễn Văn " + std::to_string(i), at, i % 2 ? "user:7:k" + std::to_string(i) : ""),
+           [&](Result<CreatedDossier> r) { out.plain.push_back(std::move(r)); });
+  }
+  {
+    std::unique_lock lock(out.mu);
+    out.cv.wait(lock, [&] { return out.pending == 0; });
+  }
+  std::set<std::string> codes;
+  for (const auto& r : out.plain) {
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_FALSE(r->replayed);
+    codes.insert(r->dossier.code);
+  }
+  ASSERT_EQ(out.repeats.size(), size_t{kRepeats});
+  int originals = 0;
+  for (const auto& r : out.repeats) {
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->dossier.code, out.repeats[0]->dossier.code);
+    EXPECT_EQ(r->dossier.applicant.full_name, "Lặp");
+    originals += r->replayed ? 0 : 1;
+  }
+  EXPECT_EQ(originals, 1);
+  codes.insert(out.repeats[0]->dossier.code);
+  ASSERT_TRUE(out.other.has_value());
+  ASSERT_FALSE(*out.other);
+  EXPECT_EQ(out.other->error().code, ErrorCode::kConflict);
+  // One number per new dossier, 0001 up, none skipped or given twice.
+  ASSERT_EQ(codes.size(), size_t{kPlain + 1});
+  EXPECT_TRUE(codes.contains("087.46.00.H25-260424-0001"));
+  EXPECT_TRUE(codes.contains("087.46.00.H25-260424-0041"));
+  EXPECT_EQ(store_->ListDossiers({})->size(), size_t{kPlain + 1});
+  auto chain = store_->LoadAudit("");
+  auto head = store_->AuditHead();
+  ASSERT_TRUE(chain && head);
+  EXPECT_EQ(chain->size(), size_t{kPlain + 1});
+  EXPECT_TRUE(VerifyAuditChain(*chain, head->first, head->second).ok);
+  // A later retry of the repeated key still answers with the same dossier.
+  auto again = store_->CreateDossier(Sample("Lặp", at, "user:7:same"));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->dossier.code, out.repeats[0]->dossier.code);
 }
 
 TEST_P(DossierStoreTest, UpdateNeedsTheCurrentVersion) {

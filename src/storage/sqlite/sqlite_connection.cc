@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "common/log.h"
@@ -9,12 +13,96 @@
 namespace motcua::storage {
 namespace {
 
+// Checkpoints the write-ahead log of the writer connection so that commits seldom wait for one:
+// SQLite's automatic checkpoint (every 1000 pages, copying them back inside the committing
+// connection) is off. After each commit the writer's WAL hook calls Committed: once
+// kPassiveFrames more frames are in the log, a thread with its own connection copies them back
+// with a PASSIVE checkpoint, which neither waits for nor blocks the writer. Commits keep
+// appending meanwhile, so the log seldom empties by itself; once it holds kRestartFrames, the
+// writer runs a RESTART checkpoint itself, between two batches: it copies the little the
+// background left and makes the next commit start the log over (truncated to kJournalLimit).
+class WalCheckpointer {
+ public:
+  static constexpr int kPassiveFrames = 4096;   // 16 MiB of 4 KiB pages
+  static constexpr int kRestartFrames = 16384;  // 64 MiB
+  static constexpr const char* kJournalLimit = "PRAGMA journal_size_limit=67108864";
+
+  WalCheckpointer(sqlite3* writer, sqlite3* background)
+      : writer_(writer), db_(background), thread_([this] { Loop(); }) {}
+  ~WalCheckpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    sqlite3_close_v2(db_);
+  }
+  // Called on the writer's thread after each commit, with the frames now in the log.
+  void Committed(int frames) {
+    if (frames >= kRestartFrames) {
+      int rc = sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                         nullptr);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) Failed(writer_);
+      return;  // on SQLITE_BUSY (the background is checkpointing), after the next commit
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (frames < copied_) copied_ = 0;  // the log started over
+      if (frames - copied_ < kPassiveFrames || wanted_) return;
+      wanted_ = true;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stopping_ || wanted_; });
+      if (stopping_) return;
+      lock.unlock();
+      int done = 0;
+      int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &done);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) Failed(db_);
+      lock.lock();
+      copied_ = std::max(done, 0);
+      wanted_ = false;
+    }
+  }
+  static void Failed(sqlite3* db) {
+    LogError(std::string("sqlite checkpoint failed: ") + sqlite3_errmsg(db));
+  }
+
+  sqlite3* writer_;
+  sqlite3* db_;  // the background's own connection
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false;  // a passive checkpoint is asked for or running
+  int copied_ = 0;       // frames the last one copied back
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 class SqliteConnection final : public SqlConnection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    checkpointer_.reset();  // before the writer closes (its close checkpoints what is left)
     sqlite3_close_v2(db_);
+  }
+
+  // Hands checkpoints to a thread with its own connection (writer connections only).
+  void CheckpointInBackground(sqlite3* checkpoint_db) {
+    checkpointer_ = std::make_unique<WalCheckpointer>(db_, checkpoint_db);
+    sqlite3_wal_hook(
+        db_,
+        [](void* self, sqlite3*, const char*, int frames) {
+          static_cast<WalCheckpointer*>(self)->Committed(frames);
+          return SQLITE_OK;
+        },
+        checkpointer_.get());
   }
 
   Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
@@ -117,6 +205,7 @@ class SqliteConnection final : public SqlConnection {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace
@@ -148,11 +237,27 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
   // The writer keeps statement journals (multi-row statements inside a transaction) in memory
   // instead of temporary files, and a 64 MiB page cache for the indexes every commit touches.
   if (!read_only) {
-    pragmas =
-        "PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; " + pragmas;
+    pragmas = "PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; " +
+              pragmas + std::string(WalCheckpointer::kJournalLimit) + ";";
   }
   if (auto st = conn->Exec(pragmas); !st) {
     return Fail(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
+  }
+  if (!read_only) {
+    sqlite3* checkpoint_db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &checkpoint_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      sqlite3_close_v2(checkpoint_db);
+      return Fail(ErrorCode::kUnavailable, "Cannot open SQLite database " + path);
+    }
+    sqlite3_busy_timeout(checkpoint_db, 10000);
+    // A connection only checkpoints once it has seen the database in WAL mode.
+    if (sqlite3_exec(checkpoint_db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) !=
+        SQLITE_OK) {
+      sqlite3_close_v2(checkpoint_db);
+      return Fail(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
+    }
+    conn->CheckpointInBackground(checkpoint_db);  // also turns the automatic checkpoint off
   }
   return std::unique_ptr<SqlConnection>(std::move(conn));
 }
