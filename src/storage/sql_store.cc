@@ -96,8 +96,8 @@ struct PendingCreate {
 struct PendingRows {
   std::vector<PendingCreate> creates;  // written first: the rows below may name their codes
   std::vector<AuditEntry> audit;       // chained when flushed
-  std::vector<SqlValue> files;    // dossier_files, 6 values per row
-  std::vector<SqlValue> outbox;   // 10 values per row
+  std::vector<SqlValue> files;         // dossier_files, 6 values per row
+  std::vector<SqlValue> outbox;        // 10 values per row
   std::vector<SqlValue> complaints;
   std::vector<SqlValue> keys;  // idempotency_keys
   void Clear() {
@@ -337,8 +337,8 @@ Status FlushCreates(SqlConnection& c, PendingRows& pending) {
                 "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.", "Idempotency-Key");
   };
 
-  std::vector<size_t> fresh;                         // creates that make a new dossier
-  std::vector<std::pair<size_t, size_t>> repeats;    // (create, the earlier one of the batch)
+  std::vector<size_t> fresh;                        // creates that make a new dossier
+  std::vector<std::pair<size_t, size_t>> repeats;   // (create, the earlier one of the batch)
   std::map<std::string_view, size_t> first_of_key;  // keys of fresh creates
   for (size_t i = 0; i < creates.size(); ++i) {
     const NewDossier& nd = *creates[i].request;
@@ -427,8 +427,8 @@ Status FlushCreates(SqlConnection& c, PendingRows& pending) {
     if (!nd.idempotency_key.empty()) {
       // A key reused across two batches racing on two nodes fails this batch's flush; the
       // batch re-run job by job then answers it as a replay.
-      pending.keys.insert(pending.keys.end(), {nd.idempotency_key, nd.request_sha256, d.code,
-                                               Micros(d.submitted_at)});
+      pending.keys.insert(pending.keys.end(),
+                          {nd.idempotency_key, nd.request_sha256, d.code, Micros(d.submitted_at)});
     }
   }
   for (auto [i, earlier] : repeats) {

@@ -118,8 +118,9 @@ TEST_P(DossierStoreTest, CreationsQueuedTogetherAnswerRepeatedKeysAndNumberInOrd
       other.request_sha256 = "r2";
       submit(std::move(other), [&](Result<CreatedDossier> r) { out.other = std::move(r); });
     }
-    submit(Sample("Nguyễn Văn " + std::to_string(i), at, i % 2 ? "user:7:k" + std::to_string(i) : ""),
-           [&](Result<CreatedDossier> r) { out.plain.push_back(std::move(r)); });
+    submit(
+        Sample("Nguyễn Văn " + std::to_string(i), at, i % 2 ? "user:7:k" + std::to_string(i) : ""),
+        [&](Result<CreatedDossier> r) { out.plain.push_back(std::move(r)); });
   }
   {
     std::unique_lock lock(out.mu);

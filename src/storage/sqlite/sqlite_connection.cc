@@ -41,8 +41,8 @@ class WalCheckpointer {
   // Called on the writer's thread after each commit, with the frames now in the log.
   void Committed(int frames) {
     if (frames >= kRestartFrames) {
-      int rc = sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
-                                         nullptr);
+      int rc =
+          sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
       if (rc != SQLITE_OK && rc != SQLITE_BUSY) Failed(writer_);
       return;  // on SQLITE_BUSY (the background is checkpointing), after the next commit
     }
