@@ -39,6 +39,12 @@ class SqlConnection {
   Result<SqlRows> Query(std::string_view sql, std::initializer_list<SqlValue> params) {
     return Query(sql, std::span<const SqlValue>(params.begin(), params.size()));
   }
+  // Like Query, but planned for these parameters each time instead of prepared once: for a
+  // look-up whose table starts empty, where PostgreSQL's cached generic plan (made while the
+  // table was tiny) would stay a sequential scan. The same as Query on SQLite.
+  virtual Result<SqlRows> QueryPlanned(std::string_view sql, std::span<const SqlValue> params) {
+    return Query(sql, params);
+  }
   // Runs a script of statements without parameters (migrations, BEGIN, COMMIT).
   virtual Status Exec(std::string_view script) = 0;
   virtual Backend backend() const = 0;

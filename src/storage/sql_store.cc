@@ -287,18 +287,19 @@ void CreateDossierTx(PendingRows& pending, const NewDossier& nd, std::vector<Sql
   pending.creates.push_back(PendingCreate{&nd, &params, &result});
 }
 
-// Runs `select_head` + "($1, ..., $n)" over `keys` in statements of 2^k keys (so that each text
-// is prepared once per connection) and appends the rows to `out`.
+// Runs `select_head` + "($1, ..., $n)" over `keys`, up to 256 keys a statement, each planned
+// for its keys (SqlConnection::QueryPlanned: the tables it serves start empty), and appends the
+// rows to `out`.
 Status SelectIn(SqlConnection& c, std::string_view select_head, const std::vector<SqlValue>& keys,
                 SqlRows& out) {
-  size_t at = 0;
-  for (size_t n = 256; n > 0; n /= 2) {
-    while (keys.size() - at >= n) {
+  for (size_t at = 0; at < keys.size();) {
+    size_t n = std::min<size_t>(256, keys.size() - at);
+    {
       std::string sql(select_head);
       sql += "(";
       for (size_t k = 1; k <= n; ++k) sql += (k == 1 ? "$" : ", $") + std::to_string(k);
       sql += ")";
-      auto rows = c.Query(sql, std::span<const SqlValue>(keys.data() + at, n));
+      auto rows = c.QueryPlanned(sql, std::span<const SqlValue>(keys.data() + at, n));
       if (!rows) return tl::unexpected(rows.error());
       for (SqlRow& r : *rows) out.push_back(std::move(r));
       at += n;
@@ -446,14 +447,16 @@ std::vector<SqlValue> RowParams(const NewDossier& nd) {
   return DossierParams(d);
 }
 
-// Inserts `values` (rows of `columns` values, flat) with statements of a fixed number of rows,
-// so that each statement text is prepared once per connection: statements of kRowsPerStatement
-// rows (fewer when the parameters would pass SQLite's 32766 or PostgreSQL's 65535), then the
-// rest in statements of 2^k rows. `head` is "INSERT INTO t (a, b, ...)", `tail` what follows
-// the VALUES list.
+// Inserts `values` (rows of `columns` values, flat) with few statements of few distinct texts
+// (each prepared once per connection): statements of kRowsPerStatement rows (fewer when the
+// parameters would pass SQLite's 32766 or PostgreSQL's 65535), then of 2^k rows down to
+// kExactBelow, then the rest (a typical group commit) in one statement of its exact size: one
+// round trip per table and batch, and at most about 70 texts per table. `head` is "INSERT INTO
+// t (a, b, ...)", `tail` what follows the VALUES list; rows RETURNING gives go to `returned`.
 Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::string_view tail,
                   const std::vector<SqlValue>& values, SqlRows* returned) {
   constexpr size_t kRowsPerStatement = 256;
+  constexpr size_t kExactBelow = 64;
   size_t per_statement = kRowsPerStatement;
   while (per_statement > 1 && per_statement * columns > 32000) per_statement /= 2;
   std::map<size_t, std::string> texts;
@@ -478,11 +481,16 @@ Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::
     return Status{};
   };
   size_t rows = values.size() / columns, at = 0;
-  for (size_t n = per_statement; n > 0; n /= 2) {
+  for (size_t n = per_statement; n >= kExactBelow; n /= 2) {
     while (rows - at >= n) {
       if (auto st = send(at, n); !st) return st;
       at += n;
     }
+  }
+  while (at < rows) {
+    size_t n = std::min(per_statement, rows - at);
+    if (auto st = send(at, n); !st) return st;
+    at += n;
   }
   return {};
 }

@@ -34,6 +34,34 @@ class PgConnection final : public SqlConnection {
       if (!ok) return tl::unexpected(failure.error());
       it = cache_.emplace(std::move(key), std::move(name)).first;
     }
+    return Execute(it->second.c_str(), sql, params);
+  }
+
+  Result<SqlRows> QueryPlanned(std::string_view sql, std::span<const SqlValue> params) override {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      PQreset(conn_);
+      cache_.clear();
+      if (PQstatus(conn_) != CONNECTION_OK) return Fail(ErrorCode::kUnavailable);
+    }
+    return Execute(nullptr, sql, params);
+  }
+
+  Status Exec(std::string_view script) override {
+    std::string s(script);
+    PGresult* res = PQexec(conn_, s.c_str());
+    ExecStatusType status = PQresultStatus(res);
+    Status st;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) st = Failure(res, script);
+    PQclear(res);
+    return st;
+  }
+
+  Backend backend() const override { return Backend::kPostgres; }
+
+ private:
+  // Runs the prepared statement `name`, or `sql` itself (planned now) when `name` is null.
+  Result<SqlRows> Execute(const char* name, std::string_view sql,
+                          std::span<const SqlValue> params) {
     std::vector<std::string> ints;
     ints.reserve(params.size());
     std::vector<const char*> values(params.size());
@@ -50,8 +78,11 @@ class PgConnection final : public SqlConnection {
         values[i] = nullptr;
       }
     }
-    PGresult* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                                   values.data(), lengths.data(), nullptr, 0);
+    std::string text = name ? std::string() : std::string(sql);
+    PGresult* res = name ? PQexecPrepared(conn_, name, static_cast<int>(params.size()),
+                                          values.data(), lengths.data(), nullptr, 0)
+                         : PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                                        nullptr, values.data(), lengths.data(), nullptr, 0);
     ExecStatusType status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       auto failure = Failure(res, sql);
@@ -85,19 +116,6 @@ class PgConnection final : public SqlConnection {
     return rows;
   }
 
-  Status Exec(std::string_view script) override {
-    std::string s(script);
-    PGresult* res = PQexec(conn_, s.c_str());
-    ExecStatusType status = PQresultStatus(res);
-    Status st;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) st = Failure(res, script);
-    PQclear(res);
-    return st;
-  }
-
-  Backend backend() const override { return Backend::kPostgres; }
-
- private:
   Status Failure(PGresult* res, std::string_view sql) {
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     std::string sqlstate = state ? state : "";
