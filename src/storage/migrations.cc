@@ -336,6 +336,13 @@ ALTER TABLE outbox ADD COLUMN provider_ref TEXT NOT NULL DEFAULT '';
       // Form 06, the dossier register: a unit's dossiers by time of receipt.
       {5, "CREATE INDEX dossiers_register ON dossiers(receiving_unit, received_at);",
        "CREATE INDEX dossiers_register ON dossiers(receiving_unit, received_at);"},
+      // Officers' overdue and due-soon queues walk a unit's open dossiers by deadline; in the
+      // full index they would step over every finished one whose deadline has passed.
+      {6,
+       "CREATE INDEX dossiers_open_queue ON dossiers(current_unit, due_sort, code) "
+       "WHERE finished_at IS NULL;",
+       "CREATE INDEX dossiers_open_queue ON dossiers(current_unit, due_sort, code) "
+       "WHERE finished_at IS NULL;"},
   };
   return kMigrations;
 }
