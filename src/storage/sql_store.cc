@@ -80,10 +80,6 @@ struct AuditCursor {
   std::string hash;
 };
 
-// Rows the write jobs of one batch append and nothing in the batch reads back (audit entries,
-// messages, file references, complaints, idempotency keys). They are written all at once by
-// FlushPending, in a few multi-row statements, just before COMMIT (or after each job when the
-// batch is re-run job by job; see Database). Writer thread only.
 // A dossier to create at the flush: CreateDossierTx only queues it, so that the creations of a
 // batch share one idempotency look-up, one sequence upsert and one multi-row INSERT (one round
 // trip each on PostgreSQL instead of three per dossier). `result` is filled by the flush.
@@ -93,6 +89,10 @@ struct PendingCreate {
   Result<CreatedDossier>* result;
 };
 
+// Rows the write jobs of one batch append and nothing in the batch reads back (audit entries,
+// messages, file references, complaints, idempotency keys). They are written all at once by
+// FlushPending, in a few multi-row statements, just before COMMIT (or after each job when the
+// batch is re-run job by job; see Database). Writer thread only.
 struct PendingRows {
   std::vector<PendingCreate> creates;  // written first: the rows below may name their codes
   std::vector<AuditEntry> audit;       // chained when flushed
@@ -294,16 +294,14 @@ Status SelectIn(SqlConnection& c, std::string_view select_head, const std::vecto
                 SqlRows& out) {
   for (size_t at = 0; at < keys.size();) {
     size_t n = std::min<size_t>(256, keys.size() - at);
-    {
-      std::string sql(select_head);
-      sql += "(";
-      for (size_t k = 1; k <= n; ++k) sql += (k == 1 ? "$" : ", $") + std::to_string(k);
-      sql += ")";
-      auto rows = c.QueryPlanned(sql, std::span<const SqlValue>(keys.data() + at, n));
-      if (!rows) return tl::unexpected(rows.error());
-      for (SqlRow& r : *rows) out.push_back(std::move(r));
-      at += n;
-    }
+    std::string sql(select_head);
+    sql += "(";
+    for (size_t k = 1; k <= n; ++k) sql += (k == 1 ? "$" : ", $") + std::to_string(k);
+    sql += ")";
+    auto rows = c.QueryPlanned(sql, std::span<const SqlValue>(keys.data() + at, n));
+    if (!rows) return tl::unexpected(rows.error());
+    for (SqlRow& r : *rows) out.push_back(std::move(r));
+    at += n;
   }
   return {};
 }

@@ -19,13 +19,15 @@ namespace {
 // kPassiveFrames more frames are in the log, a thread with its own connection copies them back
 // with a PASSIVE checkpoint, which neither waits for nor blocks the writer. Commits keep
 // appending meanwhile, so the log seldom empties by itself; once it holds kRestartFrames, the
-// writer runs a RESTART checkpoint itself, between two batches: it copies the little the
-// background left and makes the next commit start the log over (truncated to kJournalLimit).
+// writer runs a RESTART checkpoint itself, between two batches and without waiting: it copies
+// the little the background left and makes the next commit start the log over (truncated to
+// kJournalLimit).
 class WalCheckpointer {
  public:
   static constexpr int kPassiveFrames = 4096;   // 16 MiB of 4 KiB pages
   static constexpr int kRestartFrames = 16384;  // 64 MiB
   static constexpr const char* kJournalLimit = "PRAGMA journal_size_limit=67108864";
+  static constexpr int kBusyTimeoutMs = 10000;  // every connection's (OpenSqlite)
 
   WalCheckpointer(sqlite3* writer, sqlite3* background)
       : writer_(writer), db_(background), thread_([this] { Loop(); }) {}
@@ -41,10 +43,15 @@ class WalCheckpointer {
   // Called on the writer's thread after each commit, with the frames now in the log.
   void Committed(int frames) {
     if (frames >= kRestartFrames) {
+      // Without waiting: a long read (an export, `audit verify`) must not stall every writer.
+      // Held up by a reader or by the background, it copies what it can and the next commit
+      // tries again.
+      sqlite3_busy_timeout(writer_, 0);
       int rc =
           sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      sqlite3_busy_timeout(writer_, kBusyTimeoutMs);
       if (rc != SQLITE_OK && rc != SQLITE_BUSY) Failed(writer_);
-      return;  // on SQLITE_BUSY (the background is checkpointing), after the next commit
+      return;
     }
     {
       std::lock_guard lock(mu_);
@@ -232,7 +239,7 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
                 "Không mở được cơ sở dữ liệu SQLite " + path + ": " + msg);
   }
   auto conn = std::make_unique<SqliteConnection>(db);
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, WalCheckpointer::kBusyTimeoutMs);
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
   // The writer keeps statement journals (multi-row statements inside a transaction) in memory
   // instead of temporary files, and a 64 MiB page cache for the indexes every commit touches.
@@ -250,7 +257,7 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
       sqlite3_close_v2(checkpoint_db);
       return Fail(ErrorCode::kUnavailable, "Cannot open SQLite database " + path);
     }
-    sqlite3_busy_timeout(checkpoint_db, 10000);
+    sqlite3_busy_timeout(checkpoint_db, WalCheckpointer::kBusyTimeoutMs);
     // A connection only checkpoints once it has seen the database in WAL mode.
     if (sqlite3_exec(checkpoint_db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) !=
         SQLITE_OK) {
