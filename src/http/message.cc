@@ -78,6 +78,21 @@ Status ParseTarget(std::string_view target, Request& req) {
   return {};
 }
 
+namespace {
+
+// `s`, or when it is not valid UTF-8 (an error echoing a client's bytes), `s` without its
+// non-ASCII bytes: the body must stay valid JSON.
+std::string ValidText(std::string_view s) {
+  if (IsValidUtf8(s)) return std::string(s);
+  std::string out;
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x80) out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
 Response ErrorResponse(const Error& e, std::string_view request_id) {
   Response r;
   r.status = HttpStatus(e.code);
@@ -88,14 +103,14 @@ Response ErrorResponse(const Error& e, std::string_view request_id) {
   r.body += "{\"error\":{\"code\":\"";
   r.body += CodeName(e.code);
   r.body += "\",\"message\":\"";
-  r.body += JsonEscape(en);
+  r.body += JsonEscape(ValidText(en));
   r.body += "\",\"message_vi\":\"";
-  r.body += JsonEscape(vi);
+  r.body += JsonEscape(ValidText(vi));
   r.body += "\",\"field\":";
   if (e.field.empty()) {
     r.body += "null";
   } else {
-    r.body += "\"" + JsonEscape(e.field) + "\"";
+    r.body += "\"" + JsonEscape(ValidText(e.field)) + "\"";
   }
   if (!request_id.empty()) {
     r.body += ",\"request_id\":\"";
