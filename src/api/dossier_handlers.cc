@@ -102,6 +102,45 @@ boost::json::object DossierJson(const Dossier& d, DeadlineStatus status) {
           {"allowed_actions", std::move(allowed)}};
 }
 
+void WriteTime(JsonWriter& w, const std::optional<Instant>& t) {
+  if (t) {
+    w.String(FormatIso8601Vn(*t));
+  } else {
+    w.Null();
+  }
+}
+
+// One line of a queue page: what the officer scans (no contact details or components; the
+// dossier itself has them).
+void WriteLine(JsonWriter& w, const DossierLine& d, DeadlineStatus status) {
+  w.BeginObject();
+  w.Key("code").String(d.code);
+  w.Key("procedure_id").String(d.procedure_id);
+  w.Key("procedure_version").Int(d.procedure_version);
+  w.Key("procedure_name").String(d.procedure_name);
+  w.Key("channel").String(ChannelName(d.channel));
+  w.Key("receiving_unit").String(d.receiving_unit);
+  w.Key("current_unit").String(d.current_unit);
+  w.Key("state").String(StateName(d.state));
+  w.Key("state_vi").String(StateNameVi(d.state));
+  w.Key("version").Int(d.version);
+  w.Key("applicant_name").String(d.applicant_name);
+  w.Key("submitted_at").String(FormatIso8601Vn(d.submitted_at));
+  w.Key("received_at");
+  WriteTime(w, d.received_at);
+  w.Key("due_at");
+  WriteTime(w, d.due_at);
+  w.Key("finished_at");
+  WriteTime(w, d.finished_at);
+  w.Key("returned_at");
+  WriteTime(w, d.returned_at);
+  w.Key("deadline_status").String(DeadlineStatusName(status));
+  w.Key("allowed_actions").BeginArray();
+  for (DossierAction a : AllowedActions(d.state)) w.String(ActionName(a));
+  w.EndArray();
+  w.EndObject();
+}
+
 // Reads the "components" array of an intake or a supplement.
 Status ParseComponents(const boost::json::value& v, const std::string& path,
                        std::vector<DossierComponent>& out) {
@@ -311,21 +350,27 @@ void RegisterDossierRoutes(App& app, Router& router) {
         if (!page) co_return ErrorResponse(page.error());
         bool more = page->size() > paging->second;
         if (more) page->pop_back();
-        boost::json::array items;
-        for (const Dossier& d : *page)
-          items.push_back(DossierJson(d, app.dossiers().DeadlineOf(d, now)));
-        boost::json::value next = nullptr;
+        std::string body;
+        body.reserve(64 + page->size() * 640);
+        JsonWriter w(body);
+        w.BeginObject().Key("items").BeginArray();
+        for (const DossierLine& d : *page) WriteLine(w, d, app.dossiers().DeadlineOf(d, now));
+        w.EndArray().Key("next_cursor");
         if (more && !page->empty()) {
-          const Dossier& last = page->back();
+          const DossierLine& last = page->back();
           int64_t due = last.due_at ? last.due_at->time_since_epoch().count()
                                     : std::numeric_limits<int64_t>::max();
-          next = std::to_string(due) + "_" + last.code;
+          w.String(std::to_string(due) + "_" + last.code);
+        } else {
+          w.Null();
         }
-        boost::json::object out{{"items", std::move(items)}, {"next_cursor", next}};
-        co_return JsonResponse(200, boost::json::serialize(out));
+        w.EndObject();
+        co_return JsonResponse(200, std::move(body));
       },
-      {.summary = "An officer's queue (own unit; leaders and below; admin/auditor: province) or "
-                  "a citizen's own dossiers, by appointment, keyset-paged.",
+      {.summary =
+           "An officer's queue (own unit; leaders and below; admin/auditor: province) or "
+           "a citizen's own dossiers, by appointment, keyset-paged; each item is a queue line (no "
+           "contact details or components: GET /api/v1/dossiers/{code} has them).",
        .tag = "dossiers",
        .auth = true,
        .params = {{"state", "query", "string", false, "A state, e.g. received."},

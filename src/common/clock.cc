@@ -95,11 +95,26 @@ std::string FormatIso8601Vn(Instant t) {
   auto days = floor<std::chrono::days>(local);
   year_month_day ymd(days);
   hh_mm_ss hms(local - days);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+07:00", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()));
-  return buf;
+  int year = int(ymd.year());
+  if (year < 0 || year > 9999) {  // outside what the product stores; keep snprintf's width rules
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+07:00", year,
+                  unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                  int(hms.minutes().count()), int(hms.seconds().count()));
+    return buf;
+  }
+  // Digit by digit: this runs several times per row of every queue page.
+  std::string out = "0000-00-00T00:00:00+07:00";
+  auto put = [&out](size_t at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = char('0' + value % 10);
+  };
+  put(0, year, 4);
+  put(5, int(unsigned(ymd.month())), 2);
+  put(8, int(unsigned(ymd.day())), 2);
+  put(11, int(hms.hours().count()), 2);
+  put(14, int(hms.minutes().count()), 2);
+  put(17, int(hms.seconds().count()), 2);
+  return out;
 }
 
 }  // namespace motcua

@@ -22,6 +22,30 @@ Result<boost::json::value> ParseJson(std::string_view text, int max_depth = 32);
 // Serialises `v` compactly.
 std::string ToJson(const boost::json::value& v);
 
+// Writes compact JSON straight into a string, for large responses (a queue page) where building
+// a boost::json tree first would cost an allocation per field. The caller nests Begin/End calls
+// correctly and writes a Key before each value inside an object; strings must be valid UTF-8
+// (what the database holds: intake validates it). Not thread-safe.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view k);
+  JsonWriter& String(std::string_view v);
+  JsonWriter& Int(int64_t v);
+  JsonWriter& Null();
+  // Appends already-serialised JSON as one value (e.g. an ISO 8601 instant made elsewhere).
+  JsonWriter& Raw(std::string_view json);
+
+ private:
+  void Separate();
+  std::string& out_;
+  bool need_comma_ = false;
+};
+
 // Reads the fields of one JSON object and records the first failure. Every getter returns a
 // fallback value after a failure, so callers read all fields and then check Finish() once.
 // Not thread-safe; borrows `v`, which must outlive the reader.

@@ -221,7 +221,10 @@ class Store {
   // appends the write's audit entry and messages, in one transaction; kConflict otherwise.
   virtual Result<Dossier> UpdateDossier(const Dossier& d, int64_t expected_version,
                                         const DossierWrite& write) = 0;
+  // The dossiers matching `q`, by appointment (no appointment last), then code; at most q.limit.
   virtual Result<std::vector<Dossier>> ListDossiers(const DossierQuery& q) = 0;
+  // The same rows as ListDossiers, as queue lines (what officers' queues page through).
+  virtual Result<std::vector<DossierLine>> ListDossierLines(const DossierQuery& q) = 0;
   // Writes a batch of generated dossiers in one transaction: the dossiers, their files, their
   // audit entries appended to the chain in batch order (seq and hashes assigned here), their
   // outbox messages and complaints, and each (code prefix, day) sequence advanced to the

@@ -1,5 +1,6 @@
 #include "storage/dossier_rows.h"
 
+#include <array>
 #include <boost/json.hpp>
 #include <limits>
 
@@ -26,6 +27,22 @@ std::string Str(const boost::json::object& o, const char* key) {
 int64_t Int(const boost::json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
   return v && v->is_int64() ? v->get_int64() : 0;
+}
+
+void ReadSupplements(const boost::json::object& o, std::vector<SupplementPeriod>& out) {
+  const auto* ss = o.if_contains("supplements");
+  if (ss == nullptr || !ss->is_array()) return;
+  for (const auto& s : ss->as_array()) {
+    if (!s.is_object()) continue;
+    SupplementPeriod p;
+    p.requested_at = Instant(std::chrono::microseconds(Int(s.as_object(), "requested_at")));
+    if (s.as_object().contains("supplied_at")) {
+      p.supplied_at = Instant(std::chrono::microseconds(Int(s.as_object(), "supplied_at")));
+    }
+    p.resume_state =
+        ParseState(Str(s.as_object(), "resume_state")).value_or(DossierState::kReceived);
+    out.push_back(p);
+  }
 }
 
 }  // namespace
@@ -134,19 +151,7 @@ Dossier ReadDossier(const SqlRow& r, size_t b) {
                               Str(co, "media_type")});
     }
   }
-  if (const auto* ss = o.if_contains("supplements"); ss && ss->is_array()) {
-    for (const auto& s : ss->as_array()) {
-      if (!s.is_object()) continue;
-      SupplementPeriod p;
-      p.requested_at = Instant(std::chrono::microseconds(Int(s.as_object(), "requested_at")));
-      if (s.as_object().contains("supplied_at")) {
-        p.supplied_at = Instant(std::chrono::microseconds(Int(s.as_object(), "supplied_at")));
-      }
-      p.resume_state =
-          ParseState(Str(s.as_object(), "resume_state")).value_or(DossierState::kReceived);
-      d.supplements.push_back(p);
-    }
-  }
+  ReadSupplements(o, d.supplements);
   if (const auto* ps = o.if_contains("path_units"); ps && ps->is_array()) {
     for (const auto& u : ps->as_array()) {
       if (u.is_string()) d.path_units.emplace_back(u.get_string());
@@ -168,6 +173,44 @@ Dossier ReadDossier(const SqlRow& r, size_t b) {
     }
     d.payment = std::move(pay);
   }
+  return d;
+}
+
+DossierLine ReadDossierLine(const SqlRow& r) {
+  DossierLine d;
+  d.code = r.Str(0);
+  d.procedure_id = r.Str(1);
+  d.procedure_version = r.Int(2);
+  d.channel = static_cast<Channel>(r.Int(3));
+  d.receiving_unit = r.Str(4);
+  d.current_unit = r.Str(5);
+  d.assignee_user_id = r.Int(6);
+  d.state = ParseState(r.Str(7)).value_or(DossierState::kSubmitted);
+  d.version = r.Int(8);
+  d.submitted_at = Instant(std::chrono::microseconds(r.Int(9)));
+  d.received_at = ReadOptTime(r, 10);
+  d.due_at = ReadOptTime(r, 11);
+  d.finished_at = ReadOptTime(r, 12);
+  d.returned_at = ReadOptTime(r, 13);
+  // The document is parsed into a buffer on the stack (spilling to the heap only when it is
+  // larger) and dropped at once: a page reads 50 of them.
+  std::array<unsigned char, 8192> buffer;
+  boost::json::monotonic_resource arena(buffer.data(), buffer.size());
+  // The document is ours (written by DossierParams from validated fields): its UTF-8 is not
+  // checked again.
+  boost::json::parse_options trusted;
+  trusted.allow_invalid_utf8 = true;
+  const auto* data = std::get_if<std::string>(&r.cols.at(14));
+  boost::system::error_code ec;
+  boost::json::value v =
+      boost::json::parse(data ? std::string_view(*data) : std::string_view(), ec, &arena, trusted);
+  if (ec || !v.is_object()) return d;
+  const auto& o = v.as_object();
+  d.procedure_name = Str(o, "procedure_name");
+  if (const auto* a = o.if_contains("applicant"); a && a->is_object()) {
+    d.applicant_name = Str(a->as_object(), "full_name");
+  }
+  ReadSupplements(o, d.supplements);
   return d;
 }
 

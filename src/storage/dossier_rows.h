@@ -21,4 +21,13 @@ std::vector<SqlValue> DossierParams(const Dossier& d);
 // Reads a row selected with kDossierColumns starting at column `base`.
 Dossier ReadDossier(const SqlRow& row, size_t base = 0);
 
+// The columns, in this order, that ReadDossierLine expects: a queue line's, and `data` for the
+// names and the supplements.
+inline constexpr std::string_view kDossierLineColumns =
+    "code, procedure_id, procedure_version, channel, receiving_unit, current_unit, "
+    "assignee_user_id, state, version, submitted_at, received_at, due_at, finished_at, "
+    "returned_at, data";
+// Reads a row selected with kDossierLineColumns.
+DossierLine ReadDossierLine(const SqlRow& row);
+
 }  // namespace motcua::storage

@@ -260,6 +260,50 @@ OutboxMessage ReadOutbox(const SqlRow& r) {
           r.Str(12)};
 }
 
+// The SELECT of `columns` for a dossier query, its parameters appended to `params`.
+std::string DossierQuerySql(const DossierQuery& q, std::string_view columns,
+                            std::vector<SqlValue>& params) {
+  std::string sql = "SELECT " + std::string(columns) + " FROM dossiers WHERE 1 = 1";
+  auto add = [&](std::string cond, SqlValue v) {
+    params.push_back(std::move(v));
+    size_t pos;
+    while ((pos = cond.find('?')) != std::string::npos) {
+      cond.replace(pos, 1, "$" + std::to_string(params.size()));
+    }
+    sql += " AND " + cond;
+  };
+  if (!q.units.empty()) {
+    std::string list;
+    for (const auto& u : q.units) {
+      params.push_back(u);
+      list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+    sql += " AND current_unit IN (" + list + ")";
+  }
+  if (!q.applicant_id_number.empty()) add("applicant_id_number = ?", q.applicant_id_number);
+  if (q.applicant_user_id != 0) add("applicant_user_id = ?", q.applicant_user_id);
+  if (q.unfinished_only) sql += " AND finished_at IS NULL";
+  if (q.state) add("state = ?", std::string(StateName(*q.state)));
+  if (!q.procedure_id.empty()) add("procedure_id = ?", q.procedure_id);
+  if (q.channel) add("channel = ?", int64_t{static_cast<int>(*q.channel)});
+  if (q.due_before) add("due_sort < ?", Micros(*q.due_before));
+  if (!q.code.empty()) add("code = ?", q.code);
+  if (!q.name_folded.empty()) add("applicant_name_folded LIKE ?", "%" + q.name_folded + "%");
+  if (!q.receiving_unit.empty()) add("receiving_unit = ?", q.receiving_unit);
+  if (q.received_from) add("received_at >= ?", Micros(*q.received_from));
+  if (q.received_before) add("received_at < ?", Micros(*q.received_before));
+  if (q.after_due) {
+    params.push_back(*q.after_due);
+    params.push_back(q.after_code);
+    size_t n = params.size();
+    sql += " AND (due_sort > $" + std::to_string(n - 1) + " OR (due_sort = $" +
+           std::to_string(n - 1) + " AND code > $" + std::to_string(n) + "))";
+  }
+  params.push_back(static_cast<int64_t>(q.limit));
+  sql += " ORDER BY due_sort, code LIMIT $" + std::to_string(params.size());
+  return sql;
+}
+
 std::string SelectDossier() { return "SELECT " + std::string(kDossierColumns) + " FROM dossiers"; }
 
 AuditEntry ReadAudit(const SqlRow& r) {
@@ -993,56 +1037,27 @@ class SqlStoreImpl final : public SqlStore {
   Result<std::vector<Dossier>> ListDossiers(const DossierQuery& q) override {
     return Collect<std::vector<Dossier>>(
         *db_, false, [&](SqlConnection& c) -> Result<std::vector<Dossier>> {
-          std::string sql = SelectDossier() + " WHERE 1 = 1";
           std::vector<SqlValue> params;
-          auto add = [&](std::string cond, SqlValue v) {
-            params.push_back(std::move(v));
-            size_t pos;
-            while ((pos = cond.find('?')) != std::string::npos) {
-              cond.replace(pos, 1, "$" + std::to_string(params.size()));
-            }
-            sql += " AND " + cond;
-          };
-          if (!q.units.empty()) {
-            std::string list;
-            for (const auto& u : q.units) {
-              params.push_back(u);
-              list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
-            }
-            sql += " AND current_unit IN (" + list + ")";
-          }
-          if (!q.applicant_id_number.empty()) {
-            add("applicant_id_number = ?", q.applicant_id_number);
-          }
-          if (q.applicant_user_id != 0) {
-            add("applicant_user_id = ?", q.applicant_user_id);
-          }
-          if (q.unfinished_only) sql += " AND finished_at IS NULL";
-          if (q.state) add("state = ?", std::string(StateName(*q.state)));
-          if (!q.procedure_id.empty()) add("procedure_id = ?", q.procedure_id);
-          if (q.channel) add("channel = ?", int64_t{static_cast<int>(*q.channel)});
-          if (q.due_before) add("due_sort < ?", Micros(*q.due_before));
-          if (!q.code.empty()) add("code = ?", q.code);
-          if (!q.name_folded.empty()) {
-            add("applicant_name_folded LIKE ?", "%" + q.name_folded + "%");
-          }
-          if (!q.receiving_unit.empty()) add("receiving_unit = ?", q.receiving_unit);
-          if (q.received_from) add("received_at >= ?", Micros(*q.received_from));
-          if (q.received_before) add("received_at < ?", Micros(*q.received_before));
-          if (q.after_due) {
-            params.push_back(*q.after_due);
-            params.push_back(q.after_code);
-            size_t n = params.size();
-            sql += " AND (due_sort > $" + std::to_string(n - 1) + " OR (due_sort = $" +
-                   std::to_string(n - 1) + " AND code > $" + std::to_string(n) + "))";
-          }
-          params.push_back(static_cast<int64_t>(q.limit));
-          sql += " ORDER BY due_sort, code LIMIT $" + std::to_string(params.size());
+          std::string sql = DossierQuerySql(q, kDossierColumns, params);  // fills params first
           auto rows = c.Query(sql, std::span<const SqlValue>(params));
           if (!rows) return tl::unexpected(rows.error());
           std::vector<Dossier> out;
           out.reserve(rows->size());
           for (const auto& r : *rows) out.push_back(ReadDossier(r));
+          return out;
+        });
+  }
+
+  Result<std::vector<DossierLine>> ListDossierLines(const DossierQuery& q) override {
+    return Collect<std::vector<DossierLine>>(
+        *db_, false, [&](SqlConnection& c) -> Result<std::vector<DossierLine>> {
+          std::vector<SqlValue> params;
+          std::string sql = DossierQuerySql(q, kDossierLineColumns, params);  // fills params first
+          auto rows = c.Query(sql, std::span<const SqlValue>(params));
+          if (!rows) return tl::unexpected(rows.error());
+          std::vector<DossierLine> out;
+          out.reserve(rows->size());
+          for (const auto& r : *rows) out.push_back(ReadDossierLine(r));
           return out;
         });
   }

@@ -35,6 +35,11 @@ DOSSIER_KEYS = {"code", "procedure_id", "procedure_version", "procedure_name", "
                 "applicant", "components", "supplements", "submitted_at", "received_at",
                 "due_at", "finished_at", "returned_at", "apologies", "deadline_status",
                 "allowed_actions", "rating", "rating_comment", "complaints", "payment"}
+# A queue line: what an officer scans; the dossier itself has contact details and components.
+LINE_KEYS = {"code", "procedure_id", "procedure_version", "procedure_name", "channel",
+             "receiving_unit", "current_unit", "state", "state_vi", "version", "applicant_name",
+             "submitted_at", "received_at", "due_at", "finished_at", "returned_at",
+             "deadline_status", "allowed_actions"}
 EVENT_KEYS = {"seq", "at", "actor_user_id", "actor_role", "actor_unit", "action", "state_before",
               "state_after", "note", "hash"}
 ALL_ACTIONS = ["receive", "request_supplement", "supplement", "refuse", "assign", "forward",
@@ -164,8 +169,11 @@ class Api:
         assert r.status == 200, r
         body = r.json()
         assert set(body) == {"items", "next_cursor"}, body.keys()
-        for d in body["items"]:
-            check_dossier(d)
+        for i, line in enumerate(body["items"]):
+            check_line(line)
+            if i < 3:  # a line says what the dossier says
+                full = self.get_ok("admin.phutho", line["code"])
+                assert line == line_of(full), (line, line_of(full))
         return body
 
     def queue_codes(self, who: str, **params) -> list[str]:
@@ -190,6 +198,24 @@ def check_dossier(d: dict) -> None:
         assert d[k] is None or ISO_VN.match(d[k]), (k, d[k])
     assert d["deadline_status"] in {"early", "on_time", "in_time", "overdue", "late"}
     assert d["path_units"][0] == d["receiving_unit"] and d["current_unit"] in d["path_units"]
+
+
+def check_line(d: dict) -> None:
+    assert set(d) == LINE_KEYS, set(d) ^ LINE_KEYS
+    assert ANY_CODE.match(d["code"]), d["code"]
+    assert d["allowed_actions"] == ALLOWED[d["state"]], (d["state"], d["allowed_actions"])
+    assert d["state_vi"] and d["procedure_name"] and d["applicant_name"], d
+    assert ISO_VN.match(d["submitted_at"]), d["submitted_at"]
+    for k in ("received_at", "due_at", "finished_at", "returned_at"):
+        assert d[k] is None or ISO_VN.match(d[k]), (k, d[k])
+    assert d["deadline_status"] in {"early", "on_time", "in_time", "overdue", "late"}
+
+
+def line_of(full: dict) -> dict:
+    """The queue line of a dossier as GET /api/v1/dossiers/{code} returns it."""
+    line = {k: full[k] for k in LINE_KEYS if k in full}
+    line["applicant_name"] = full["applicant"]["full_name"]
+    return line
 
 
 def due_for(srv, received_at: str, amount: int, unit="working_day") -> str:

@@ -257,6 +257,34 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
   overdue.units = {"08746"};
   overdue.due_before = At("2026-04-28T00:00:00+07:00");
   EXPECT_EQ(store_->ListDossiers(overdue)->size(), 3u);  // due 04-25, 04-26, 04-27
+  // The same rows as queue lines, field for field.
+  DossierQuery all;
+  all.units = {"08746"};
+  auto full = store_->ListDossiers(all);
+  auto lines = store_->ListDossierLines(all);
+  ASSERT_TRUE(full && lines);
+  ASSERT_EQ(lines->size(), full->size());
+  for (size_t i = 0; i < lines->size(); ++i) {
+    const Dossier& d = (*full)[i];
+    const DossierLine& l = (*lines)[i];
+    EXPECT_EQ(l.code, d.code);
+    EXPECT_EQ(l.procedure_id, d.procedure_id);
+    EXPECT_EQ(l.procedure_version, d.procedure_version);
+    EXPECT_EQ(l.procedure_name, d.procedure_name);
+    EXPECT_FALSE(l.procedure_name.empty());
+    EXPECT_EQ(l.channel, d.channel);
+    EXPECT_EQ(l.receiving_unit, d.receiving_unit);
+    EXPECT_EQ(l.current_unit, d.current_unit);
+    EXPECT_EQ(l.state, d.state);
+    EXPECT_EQ(l.version, d.version);
+    EXPECT_EQ(l.applicant_name, d.applicant.full_name);
+    EXPECT_EQ(l.submitted_at, d.submitted_at);
+    EXPECT_EQ(l.received_at, d.received_at);
+    EXPECT_EQ(l.due_at, d.due_at);
+    EXPECT_EQ(l.finished_at, d.finished_at);
+    EXPECT_EQ(l.supplements.size(), d.supplements.size());
+  }
+  EXPECT_EQ(store_->ListDossierLines(by_name)->size(), 3u);
 }
 
 MOTCUA_ON_BOTH_BACKENDS(DossierStoreTest);

@@ -63,5 +63,45 @@ TEST(JsonObjectReader, MissingUnknownAndTooLong) {
   }
 }
 
+// What JsonWriter writes parses back to the same values, whatever the strings hold: quotes,
+// backslashes and control bytes at every offset around the eight-byte fast path, and UTF-8.
+TEST(JsonWriter, WritesWhatTheParserReadsBack) {
+  std::vector<std::string> samples = {"",
+                                      "plain",
+                                      "Nguyễn Văn Ân",
+                                      "a\"b",
+                                      "back\\slash",
+                                      std::string("nul\0byte", 8),
+                                      "tab\tnew\nline\r",
+                                      "\x01\x1f\x7f",
+                                      "Hồ sơ \"đúng hạn\" / 15:00"};
+  for (size_t at = 0; at < 20; ++at) {
+    for (char special : {'"', '\\', '\n', '\x02', '\x1f'}) {
+      std::string s(20, 'x');
+      s[at] = special;
+      samples.push_back(s);
+    }
+  }
+  for (const std::string& text : samples) {
+    std::string out;
+    JsonWriter w(out);
+    w.BeginObject().Key("s").String(text).Key("n").Int(-42).Key("z").Null();
+    w.Key("a").BeginArray().String(text).Int(7).BeginObject().EndObject().EndArray();
+    w.Key(text).Raw("true").EndObject();
+    auto v = ParseJson(out);
+    ASSERT_TRUE(v) << out;
+    const auto& o = v->as_object();
+    EXPECT_EQ(o.at("s").as_string(), text) << out;
+    EXPECT_EQ(o.at("n").as_int64(), -42);
+    EXPECT_TRUE(o.at("z").is_null());
+    const auto& a = o.at("a").as_array();
+    ASSERT_EQ(a.size(), 3u) << out;
+    EXPECT_EQ(a[0].as_string(), text);
+    EXPECT_EQ(a[1].as_int64(), 7);
+    EXPECT_TRUE(a[2].as_object().empty());
+    EXPECT_TRUE(o.at(text).as_bool());
+  }
+}
+
 }  // namespace
 }  // namespace motcua

@@ -245,6 +245,10 @@ void HistoryStore::CreateDossierAsync(NewDossier,
 Result<std::vector<Dossier>> HistoryStore::ListDossiers(const DossierQuery&) {
   return tl::unexpected(NotSupported("ListDossiers"));
 }
+
+Result<std::vector<DossierLine>> HistoryStore::ListDossierLines(const DossierQuery&) {
+  return tl::unexpected(NotSupported("ListDossierLines"));
+}
 Status HistoryStore::ImportHistory(const std::vector<HistoryDossier>&) {
   return tl::unexpected(NotSupported("ImportHistory"));
 }

@@ -66,6 +66,7 @@ class HistoryStore final : public Store {
   Result<std::pair<std::string, std::string>> DataStamps() override;
   void CreateDossierAsync(NewDossier d, std::function<void(Result<CreatedDossier>)> done) override;
   Result<std::vector<Dossier>> ListDossiers(const DossierQuery& q) override;
+  Result<std::vector<DossierLine>> ListDossierLines(const DossierQuery& q) override;
   Status ImportHistory(const std::vector<HistoryDossier>& batch) override;
   void ImportHistoryAsync(std::vector<HistoryDossier> batch,
                           std::function<void(Status)> done) override;

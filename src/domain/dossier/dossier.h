@@ -92,6 +92,29 @@ struct Dossier {
   std::optional<Payment> payment;  // the fee, when the procedure has one and it was declared
 };
 
+// What an officer's queue line (or a citizen's list of their dossiers) shows of a dossier: no
+// contact details, components, payment or result. Cheaper to read than a Dossier; the supplements
+// are there because the deadline status needs them.
+struct DossierLine {
+  std::string code;
+  std::string procedure_id;
+  int64_t procedure_version = 1;
+  std::string procedure_name;
+  Channel channel = Channel::kOnline;
+  std::string receiving_unit;
+  std::string current_unit;
+  int64_t assignee_user_id = 0;
+  DossierState state = DossierState::kSubmitted;
+  int64_t version = 1;
+  std::string applicant_name;
+  std::vector<SupplementPeriod> supplements;
+  Instant submitted_at{};
+  std::optional<Instant> received_at;
+  std::optional<Instant> due_at;
+  std::optional<Instant> finished_at;
+  std::optional<Instant> returned_at;
+};
+
 // The applicant's ratings of the service [rule: Decision 766 satisfaction indicators].
 bool IsRating(std::string_view r);  // satisfied | neutral | dissatisfied
 

@@ -473,7 +473,7 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
   return store_.UpdateDossier(d, req.version, w);
 }
 
-Result<std::vector<Dossier>> DossierService::Queue(const Principal& who, DossierQuery q) {
+Result<std::vector<DossierLine>> DossierService::Queue(const Principal& who, DossierQuery q) {
   auto units = units_();
   if (who.role == Role::kCitizen) {
     q.units.clear();
@@ -481,7 +481,7 @@ Result<std::vector<Dossier>> DossierService::Queue(const Principal& who, Dossier
     // their online dossiers and those filed for them at a counter.
     q.applicant_user_id = 0;
     q.applicant_id_number = who.username;
-    return store_.ListDossiers(q);
+    return store_.ListDossierLines(q);
   }
   AccessPolicy policy(*units);
   std::vector<std::string> scope;
@@ -500,7 +500,7 @@ Result<std::vector<Dossier>> DossierService::Queue(const Principal& who, Dossier
     // The whole province is everything this deployment holds (intake accepts its units only):
     // no unit filter, so the page walks the deadline index instead of sorting ~170 units' rows.
     q.units.clear();
-    return store_.ListDossiers(q);
+    return store_.ListDossierLines(q);
   } else {
     // Leaders: their unit and everything below; admins and auditors: the province.
     std::string root =
@@ -516,10 +516,17 @@ Result<std::vector<Dossier>> DossierService::Queue(const Principal& who, Dossier
     }
   }
   q.units = std::move(scope);
-  return store_.ListDossiers(q);
+  return store_.ListDossierLines(q);
 }
 
 DeadlineStatus DossierService::DeadlineOf(const Dossier& d, Instant at) const {
+  DeadlineFacts f{d.received_at, d.due_at, d.finished_at, d.supplements, std::nullopt};
+  return EvaluateDeadline(f, at, [&](Instant a, Instant b, const auto& paused) {
+    return calendar_.WorkingTime(a, b, paused);
+  });
+}
+
+DeadlineStatus DossierService::DeadlineOf(const DossierLine& d, Instant at) const {
   DeadlineFacts f{d.received_at, d.due_at, d.finished_at, d.supplements, std::nullopt};
   return EvaluateDeadline(f, at, [&](Instant a, Instant b, const auto& paused) {
     return calendar_.WorkingTime(a, b, paused);

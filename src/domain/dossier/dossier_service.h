@@ -81,14 +81,16 @@ class DossierService {
   // action or a stale version; kForbidden for a role or unit without the right.
   Result<Dossier> Act(const Principal& who, const std::string& code, const ActionRequest& req);
   // A queue page scoped to `who` (officers: their unit, leaders: and below; citizens: their
-  // own dossiers); `q.units` is narrowed to what `who` may see.
-  Result<std::vector<Dossier>> Queue(const Principal& who, DossierQuery q);
+  // own dossiers), as queue lines; `q.units` is narrowed to what `who` may see. kForbidden for a
+  // unit out of reach.
+  Result<std::vector<DossierLine>> Queue(const Principal& who, DossierQuery q);
   // The appointment for a receipt at `received` (what the portal shows before filing).
   Result<Instant> CalendarDue(Instant received, int64_t amount, std::string_view unit) const {
     return calendar_.Due(received, amount, unit);
   }
   // The deadline status of `d` at `at` (domain.md §5).
   DeadlineStatus DeadlineOf(const Dossier& d, Instant at) const;
+  DeadlineStatus DeadlineOf(const DossierLine& d, Instant at) const;
   // The unit's dossier-code prefix (QCVN 102 form; synthetic until official codes are loaded).
   std::string CodePrefix(const Unit& unit) const;
 
