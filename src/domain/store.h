@@ -151,7 +151,6 @@ struct HistoryDossier {
 // paged by (due, code) after `after_due`/`after_code`.
 struct DossierQuery {
   std::vector<std::string> units;   // current_unit in these (empty = any; callers scope it)
-  int64_t applicant_user_id = 0;    // only those filed by this citizen account (0 = any)
   std::string applicant_id_number;  // only those of this applicant ID number ("" = any)
   std::optional<DossierState> state;
   std::string procedure_id;

@@ -281,7 +281,6 @@ std::string DossierQuerySql(const DossierQuery& q, std::string_view columns,
     sql += " AND current_unit IN (" + list + ")";
   }
   if (!q.applicant_id_number.empty()) add("applicant_id_number = ?", q.applicant_id_number);
-  if (q.applicant_user_id != 0) add("applicant_user_id = ?", q.applicant_user_id);
   if (q.unfinished_only) sql += " AND finished_at IS NULL";
   if (q.state) add("state = ?", std::string(StateName(*q.state)));
   if (!q.procedure_id.empty()) add("procedure_id = ?", q.procedure_id);

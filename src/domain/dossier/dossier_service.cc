@@ -479,7 +479,6 @@ Result<std::vector<DossierLine>> DossierService::Queue(const Principal& who, Dos
     q.units.clear();
     // A citizen's username is their ID number, and what they file online carries it: this is
     // their online dossiers and those filed for them at a counter.
-    q.applicant_user_id = 0;
     q.applicant_id_number = who.username;
     return store_.ListDossierLines(q);
   }

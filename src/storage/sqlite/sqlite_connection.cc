@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/log.h"
+#include "storage/sqlite/wal_buffer_vfs.h"
 
 namespace motcua::storage {
 namespace {
@@ -232,7 +233,9 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX |
               (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+  // Every connection goes through the VFS that coalesces log writes (only writers write).
+  const char* vfs = BufferedWalVfs();
+  if (sqlite3_open_v2(path.c_str(), &db, flags, vfs) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
     return Fail(ErrorCode::kUnavailable, "Cannot open SQLite database " + path + ": " + msg,
@@ -253,7 +256,7 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
   if (!read_only) {
     sqlite3* checkpoint_db = nullptr;
     if (sqlite3_open_v2(path.c_str(), &checkpoint_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
+                        vfs) != SQLITE_OK) {
       sqlite3_close_v2(checkpoint_db);
       return Fail(ErrorCode::kUnavailable, "Cannot open SQLite database " + path);
     }
