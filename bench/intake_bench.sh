@@ -77,8 +77,9 @@ for r in $(seq "$reps"); do
       res[$b,$mode]+="$out"$'\n'
     done
   done
-  tps=$(pgbench -n -c "$conns" -j 2 -T "$duration" -f "$work/insert.sql" "$pg_url" 2>&1 |
-    awk '/^tps/ {print int($3)}')
+  pgbench -n -c "$conns" -j 2 -T "$duration" -f "$work/insert.sql" "$pg_url" >"$work/pgbench.log" 2>&1 ||
+    { echo "pgbench failed:" >&2; tail -5 "$work/pgbench.log" >&2; }
+  tps=$(awk '/^tps/ {print int($3)}' "$work/pgbench.log")
   echo "run $r pgbench bare INSERT: $tps tps" >&2
   res[pgbench]+="$tps"$'\n'
 done

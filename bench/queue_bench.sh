@@ -4,7 +4,8 @@
 # throwaway cluster), then wrk asks for 50-row pages (filtered, sorted by deadline) as the
 # reception officer of Xuân Hòa, as its leader, and as the province's admin (every unit), at 8
 # connections; the peer is PostgreSQL running the page's own SELECT under pgbench at the same
-# concurrency (the database's cost without HTTP, JSON or access rules).
+# concurrency (the database's cost without HTTP, JSON or access rules). Each page is also
+# asked for at 1 connection: one officer's latency on a server that is not saturated.
 # REPS interleaved repetitions of DURATION seconds; medians reported.
 #   MOTCUA_SETUP_BENCH=1 scripts/setup.sh
 #   cmake --preset release -DMOTCUA_BENCH=ON && cmake --build --preset release
@@ -60,8 +61,9 @@ cases=(
   "reception: name search|reception.xuanhoa|q=nguyen%20van&limit=50|SELECT code FROM dossiers WHERE current_unit IN ($xh) AND applicant_name_folded LIKE '%nguyen van%' ORDER BY due_sort, code LIMIT 51"
 )
 
-run_wrk() {  # url token -> "rps p50_ms p99_ms"
-  wrk -t2 -c"$conns" -d"${duration}s" --latency -H "Authorization: Bearer $2" "$1" 2>/dev/null | awk '
+run_wrk() {  # url token [connections] -> "rps p50_ms p99_ms"
+  local c=${3:-$conns}
+  wrk -t$((c < 2 ? 1 : 2)) -c"$c" -d"${duration}s" --latency -H "Authorization: Bearer $2" "$1" 2>/dev/null | awk '
     function ms(v) { if (v ~ /us$/) {sub(/us/,"",v); return v/1000} if (v ~ /ms$/) {sub(/ms/,"",v); return v} sub(/s/,"",v); return v*1000 }
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=ms($2)} /^ +99%/ {p99=ms($2)}
@@ -78,6 +80,9 @@ for r in $(seq "$reps"); do
     for b in sqlite postgres; do
       res=$(run_wrk "http://127.0.0.1:${port_of[$b]}/api/v1/dossiers?$query" "${tok[$b,$user]}")
       out[$name,$b]+="$res"$'\n'
+      # and one officer alone: the latency of a page when the server is not saturated
+      res=$(run_wrk "http://127.0.0.1:${port_of[$b]}/api/v1/dossiers?$query" "${tok[$b,$user]}" 1)
+      out[$name,$b,1]+="$res"$'\n'
     done
     echo "$sql;" >"$work/q.sql"
     lat=$(pgbench -n -c "$conns" -j 2 -T "$duration" -f "$work/q.sql" "$pg_url" 2>&1 |
@@ -97,4 +102,14 @@ for c in "${cases[@]}"; do
   IFS='|' read -r name user query sql <<<"$c"
   s=${out[$name,sqlite]}; p=${out[$name,postgres]}; g=${out[$name,pgbench]}
   echo "| $name | $(col "$s" 1) | $(col "$s" 2) | $(col "$s" 3) | $(col "$p" 1) | $(col "$p" 2) | $(col "$p" 3) | $(col "$g" 1) ($(col "$g" 2)) |"
+done
+echo
+echo "The same pages at 1 connection (one officer; p50/p99 in ms)"
+echo
+echo "| page | SQLite req/s | p50 | p99 | PostgreSQL req/s | p50 | p99 |"
+echo "|---|---|---|---|---|---|---|"
+for c in "${cases[@]}"; do
+  IFS='|' read -r name user query sql <<<"$c"
+  s=${out[$name,sqlite,1]}; p=${out[$name,postgres,1]}
+  echo "| $name | $(col "$s" 1) | $(col "$s" 2) | $(col "$s" 3) | $(col "$p" 1) | $(col "$p" 2) | $(col "$p" 3) |"
 done
