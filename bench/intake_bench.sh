@@ -8,12 +8,15 @@
 # REPS interleaved repetitions of DURATION seconds; medians reported.
 #   MOTCUA_SETUP_BENCH=1 scripts/setup.sh
 #   cmake --preset release -DMOTCUA_BENCH=ON && cmake --build --preset release
-#   bench/intake_bench.sh            # DURATION=15 REPS=3 CONNECTIONS=64
+#   bench/intake_bench.sh            # DURATION=15 REPS=3 CONNECTIONS=64 HISTORY=200000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-15}
 reps=${REPS:-3}
 conns=${CONNECTIONS:-64}
+# A province's database holds its history: intake into an empty one measures a young B-tree
+# (every unit's index entries on a few shared pages), not the steady state. HISTORY=0 for that.
+history=${HISTORY:-200000}
 bin=build/release/motcua
 load=build/release/bench/intake_load
 [ -x "$load" ] || { echo "build with -DMOTCUA_BENCH=ON first" >&2; exit 2; }
@@ -35,11 +38,11 @@ units=""
 for b in sqlite postgres; do
   p=$(port); port_of[$b]=$p
   "$bin" demo --db "${url[$b]}" --files "$work/files-$b" --listen "127.0.0.1:$p" \
-    --argon2-ops 1 --argon2-mem-kib 8192 --now 2026-04-24T09:00:00+07:00 --dossiers 0 ${MOTCUA_BENCH_ARGS:-} \
+    --argon2-ops 1 --argon2-mem-kib 8192 --now 2026-04-24T09:00:00+07:00 --dossiers "$history" --months 12 --seed 1 ${MOTCUA_BENCH_ARGS:-} \
     --limit login_per_minute_per_client=1000000 --limit login_burst_per_client=1000000 \
     >"$work/$b.out" 2>"$work/$b.log" &
   pids+=($!)
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1500); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
   token[$b]=$(curl -fs -X POST "http://127.0.0.1:$p/api/v1/auth/login" -H 'Content-Type: application/json' \
     -d '{"username":"025095000123","password":"motcua-demo"}' | json '["token"]')
   printf '%%PDF-1.4\n%% standing scan for the JSON-only runs\n%%%%EOF\n' >"$work/scan.pdf"
@@ -53,6 +56,8 @@ done
 
 # The peer: one bare INSERT per transaction of a typical dossier row, same table shape.
 psql "$pg_url" -qc "CREATE TABLE bench_insert (LIKE dossiers INCLUDING ALL)" >/dev/null
+# ... holding the same history as motcua's table, so both insert into trees of the same size.
+psql "$pg_url" -qc "INSERT INTO bench_insert SELECT * FROM dossiers" -c "VACUUM ANALYZE bench_insert" >/dev/null
 row_json=$(psql "$pg_url" -Atc "SELECT data FROM dossiers LIMIT 1" 2>/dev/null || true)
 [ -n "$row_json" ] || row_json='{"procedure_name":"Đăng ký khai sinh","applicant":{"id_number":"025095000123","full_name":"Nguyễn Thị Thử","phone":"","email":"thu@example.vn","address":""},"components":[],"supplements":[],"path_units":["08746"]}'
 cat >"$work/insert.sql" <<SQL
