@@ -55,6 +55,9 @@ void RegisterSystemRoutes(App& app, Router& router) {
                             s.write_batches);
                AppendMetric(r.body, "motcua_db_write_jobs_total", "counter",
                             "Write jobs committed or failed.", s.write_jobs);
+               AppendMetric(r.body, "motcua_db_log_syncs_total", "counter",
+                            "Log syncs made after the commit (each covers one or more batches).",
+                            s.log_syncs);
                AppendMetric(r.body, "motcua_db_write_failures_total", "counter",
                             "Write jobs that failed.", s.write_failures);
                AppendMetric(r.body, "motcua_db_write_queue", "gauge", "Write jobs waiting.",

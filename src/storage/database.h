@@ -8,6 +8,13 @@
 // job is rolled back alone and gets its own error. It commits once and only then reports to
 // every job. So N concurrent writers share one fsync, an acknowledged write is durable, and a
 // job must be safe to run twice (it may be rolled back and re-run).
+//
+// Where the writer connection can leave its log sync for later (SqlConnection::DefersSync:
+// SQLite), the writer thread does not wait for the disk: it hands each committed batch to a
+// sync thread and starts the next. The sync thread makes every batch committed so far durable
+// with one sync, then reports to their jobs. So the next batch's statements overlap the last
+// one's fsync; a batch is still acknowledged only once it is on disk, though other connections
+// may read it a moment before.
 #pragma once
 
 #include <atomic>
@@ -33,6 +40,7 @@ struct DatabaseStats {
   uint64_t write_jobs = 0;
   uint64_t write_failures = 0;
   uint64_t write_reruns = 0;  // batches re-run job by job after a failure
+  uint64_t log_syncs = 0;     // syncs by the sync thread (each covers one or more batches)
   size_t write_queue = 0;
 };
 
@@ -64,7 +72,8 @@ class Database {
   Status Read(const Job& fn);
   // Runs `job` in the next group commit and blocks until it is durable or failed. Thread-safe.
   Status Write(Job job);
-  // Like Write but returns at once; `done` runs on the writer thread after commit or failure.
+  // Like Write but returns at once; `done` runs on the writer thread or the sync thread once the
+  // job is durable or failed.
   void WriteAsync(Job job, Done done);
   // Runs `fn` on the writer connection outside any batch (migrations). Thread-safe.
   Status Exclusive(const Job& fn);
@@ -77,6 +86,7 @@ class Database {
  private:
   Database() = default;
   void WriterLoop();
+  void SyncLoop();
   struct Pending;
   // One attempt at a batch on the writer connection; fills `results`, returns the transaction's
   // outcome. `isolated`: a SAVEPOINT and a flush per job.
@@ -109,6 +119,19 @@ class Database {
   std::atomic<uint64_t> write_reruns_{0};
   BatchHooks hooks_;
   std::thread writer_thread_;
+
+  // Committed batches waiting for their log sync (when the writer defers it).
+  struct Committed {
+    std::vector<Done> done;
+    std::vector<Status> results;
+  };
+  bool defer_sync_ = false;  // set by Open, before the threads start
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::vector<Committed> unsynced_;
+  bool sync_stopping_ = false;
+  std::atomic<uint64_t> log_syncs_{0};
+  std::thread sync_thread_;
 };
 
 }  // namespace motcua::storage

@@ -48,6 +48,16 @@ class SqlConnection {
   // Runs a script of statements without parameters (migrations, BEGIN, COMMIT).
   virtual Status Exec(std::string_view script) = 0;
   virtual Backend backend() const = 0;
+
+  // Group commit with the log sync off the committing thread. CommitDeferringSync commits the
+  // open transaction; if DefersSync() it may return before the commit is on disk (other
+  // connections may already read it), and it becomes durable, with every commit before it, when
+  // a later SyncCommitted() returns OK. SyncCommitted is the one method that may be called from
+  // another thread while this connection is in use. By default a commit is durable when it
+  // returns and SyncCommitted has nothing to do.
+  virtual bool DefersSync() const { return false; }
+  virtual Status CommitDeferringSync() { return Exec("COMMIT"); }
+  virtual Status SyncCommitted() { return {}; }
 };
 
 }  // namespace motcua::storage

@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 
 #include <cstring>
+#include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "common/log.h"
@@ -14,8 +16,11 @@ constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23;
 
 class PgConnection final : public SqlConnection {
  public:
-  explicit PgConnection(PGconn* conn) : conn_(conn) {}
-  ~PgConnection() override { PQfinish(conn_); }
+  PgConnection(PGconn* conn, std::string url) : conn_(conn), url_(std::move(url)) {}
+  ~PgConnection() override {
+    if (sync_conn_ != nullptr) PQfinish(sync_conn_);
+    PQfinish(conn_);
+  }
 
   Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
     if (PQstatus(conn_) != CONNECTION_OK) {
@@ -57,6 +62,37 @@ class PgConnection final : public SqlConnection {
   }
 
   Backend backend() const override { return Backend::kPostgres; }
+
+  // The group commit's COMMIT does not wait for the server's WAL flush (synchronous_commit off
+  // for this transaction only): SyncCommitted waits for it instead, on a connection of its own.
+  bool DefersSync() const override { return true; }
+  Status CommitDeferringSync() override {
+    return Exec("SET LOCAL synchronous_commit TO OFF; COMMIT");
+  }
+  // Commits a transaction that has a transaction id (so a commit record) with the default
+  // synchronous_commit: the server answers once its WAL is flushed up to that record, which comes
+  // after the commit record of every transaction committed on any connection before this call.
+  Status SyncCommitted() override {
+    std::lock_guard lock(sync_mu_);
+    if (sync_conn_ == nullptr || PQstatus(sync_conn_) != CONNECTION_OK) {
+      if (sync_conn_ != nullptr) PQfinish(sync_conn_);
+      sync_conn_ = PQconnectdb(url_.c_str());
+      if (PQstatus(sync_conn_) != CONNECTION_OK) {
+        LogError(std::string("postgres sync connection failed: ") + PQerrorMessage(sync_conn_));
+        return Fail(ErrorCode::kUnavailable);
+      }
+    }
+    PGresult* res = PQexec(sync_conn_,
+                           "BEGIN; SELECT pg_current_xact_id(); "
+                           "SET LOCAL synchronous_commit TO on; COMMIT");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) LogError(std::string("postgres log sync failed: ") + PQerrorMessage(sync_conn_));
+    PQclear(res);
+    if (!ok)
+      return Fail(ErrorCode::kUnavailable, "The database could not make the change durable.",
+                  "Cơ sở dữ liệu không ghi bền vững được thay đổi.");
+    return {};
+  }
 
  private:
   // Runs the prepared statement `name`, or `sql` itself (planned now) when `name` is null.
@@ -130,7 +166,10 @@ class PgConnection final : public SqlConnection {
   }
 
   PGconn* conn_;
+  std::string url_;  // for the sync connection
   std::unordered_map<std::string, std::string> cache_;
+  std::mutex sync_mu_;
+  PGconn* sync_conn_ = nullptr;  // SyncCommitted's own, opened on first use
 };
 
 }  // namespace
@@ -146,7 +185,7 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& url) {
   }
   PGresult* res = PQexec(conn, "SET client_min_messages=warning; SET TIME ZONE 'UTC'");
   PQclear(res);
-  return std::unique_ptr<SqlConnection>(std::make_unique<PgConnection>(conn));
+  return std::unique_ptr<SqlConnection>(std::make_unique<PgConnection>(conn, url));
 }
 
 }  // namespace motcua::storage

@@ -1,9 +1,15 @@
 #include "storage/sqlite/sqlite_connection.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -48,6 +54,7 @@ class WalCheckpointer {
       // Held up by a reader or by the background, it copies what it can and the next commit
       // tries again.
       sqlite3_busy_timeout(writer_, 0);
+      WalSyncsNow sync_now;  // inside a deferring COMMIT: copy back only what is on disk
       int rc =
           sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
       sqlite3_busy_timeout(writer_, kBusyTimeoutMs);
@@ -65,6 +72,7 @@ class WalCheckpointer {
 
  private:
   void Loop() {
+    pthread_setname_np(pthread_self(), "motcua-ckpt");
     std::unique_lock lock(mu_);
     for (;;) {
       cv_.wait(lock, [&] { return stopping_ || wanted_; });
@@ -98,11 +106,15 @@ class SqliteConnection final : public SqlConnection {
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     checkpointer_.reset();  // before the writer closes (its close checkpoints what is left)
+    if (sync_fd_ >= 0) ::close(sync_fd_);
     sqlite3_close_v2(db_);
   }
 
-  // Hands checkpoints to a thread with its own connection (writer connections only).
+  // Hands checkpoints to a thread with its own connection (writer connections only), and lets
+  // commits leave their log sync to SyncCommitted.
   void CheckpointInBackground(sqlite3* checkpoint_db) {
+    const char* file = sqlite3_db_filename(db_, "main");
+    if (file != nullptr && *file != '\0' && InWalMode()) wal_path_ = sqlite3_filename_wal(file);
     checkpointer_ = std::make_unique<WalCheckpointer>(db_, checkpoint_db);
     sqlite3_wal_hook(
         db_,
@@ -191,6 +203,33 @@ class SqliteConnection final : public SqlConnection {
 
   Backend backend() const override { return Backend::kSqlite; }
 
+  bool DefersSync() const override { return !wal_path_.empty(); }
+
+  Status CommitDeferringSync() override {
+    if (wal_path_.empty()) return Exec("COMMIT");
+    DeferWalSyncs defer;
+    return Exec("COMMIT");
+  }
+
+  // fdatasync of the log through a descriptor of our own: it flushes the file, whichever
+  // descriptor wrote it. Reopened if the log file was replaced (it is only deleted when the last
+  // connection closes, after a full checkpoint).
+  Status SyncCommitted() override {
+    if (wal_path_.empty()) return {};
+    std::lock_guard lock(sync_mu_);
+    struct stat st {};
+    if (::stat(wal_path_.c_str(), &st) != 0) return SyncFailed("stat");
+    if (sync_fd_ < 0 || st.st_ino != sync_ino_ || st.st_dev != sync_dev_) {
+      if (sync_fd_ >= 0) ::close(sync_fd_);
+      sync_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (sync_fd_ < 0) return SyncFailed("open");
+      sync_ino_ = st.st_ino;
+      sync_dev_ = st.st_dev;
+    }
+    if (::fdatasync(sync_fd_) != 0) return SyncFailed("fdatasync");
+    return {};
+  }
+
  private:
   tl::unexpected<Error> Failure(const char* what, std::string_view sql) {
     int ext = sqlite3_extended_errcode(db_);
@@ -206,7 +245,30 @@ class SqliteConnection final : public SqlConnection {
     return Fail(ErrorCode::kInternal);
   }
 
+  bool InWalMode() {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, "PRAGMA journal_mode", -1, &stmt, nullptr) != SQLITE_OK)
+      return false;
+    bool wal = sqlite3_step(stmt) == SQLITE_ROW &&
+               sqlite3_strnicmp(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal",
+                                4) == 0;
+    sqlite3_finalize(stmt);
+    return wal;
+  }
+
+  Status SyncFailed(const char* what) {
+    LogError(std::string("sqlite log sync failed (") + what + " " + wal_path_ +
+             "): " + std::strerror(errno));
+    return Fail(ErrorCode::kUnavailable, "The database could not make the change durable.",
+                "Cơ sở dữ liệu không ghi bền vững được thay đổi.");
+  }
+
   sqlite3* db_;
+  std::string wal_path_;  // writer connections: the log SyncCommitted syncs
+  std::mutex sync_mu_;
+  int sync_fd_ = -1;
+  ino_t sync_ino_ = 0;
+  dev_t sync_dev_ = 0;
   // Statements by their text; looked up without building a string.
   struct TextHash {
     using is_transparent = void;

@@ -14,6 +14,9 @@ constexpr const char* kVfsName = "motcua-buffered-wal";
 // writes less than 128 KiB per call (it masks the length with 0x1ffff), so no more than that.
 constexpr size_t kBufferBytes = size_t{64} << 10;
 
+// Whether syncs of WAL files on this thread may be left to the caller (DeferWalSyncs).
+thread_local bool t_defer_syncs = false;
+
 // Our file object: the header SQLite sees, then the real file of the default VFS.
 struct WalFile {
   sqlite3_file base;      // base.pMethods = &kWalMethods
@@ -21,6 +24,7 @@ struct WalFile {
   unsigned char* buffer;  // kBufferBytes, allocated on the first write
   sqlite3_int64 start;    // file offset of buffer[0]
   size_t used;            // bytes in the buffer
+  bool synced_once;       // a real sync happened since the open (and synced the directory)
 };
 
 sqlite3_vfs* Real(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
@@ -76,7 +80,10 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
 int Sync(sqlite3_file* f, int flags) {
   WalFile* w = Wal(f);
   if (int rc = Flush(w); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xSync(w->real, flags);
+  if (t_defer_syncs && w->synced_once) return SQLITE_OK;  // the caller syncs (DeferWalSyncs)
+  int rc = w->real->pMethods->xSync(w->real, flags);
+  if (rc == SQLITE_OK) w->synced_once = true;
+  return rc;
 }
 
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
@@ -184,6 +191,11 @@ int CurrentTimeInt64(sqlite3_vfs* v, sqlite3_int64* out) {
 }
 
 }  // namespace
+
+DeferWalSyncs::DeferWalSyncs() : before_(t_defer_syncs) { t_defer_syncs = true; }
+DeferWalSyncs::~DeferWalSyncs() { t_defer_syncs = before_; }
+WalSyncsNow::WalSyncsNow() : before_(t_defer_syncs) { t_defer_syncs = false; }
+WalSyncsNow::~WalSyncsNow() { t_defer_syncs = before_; }
 
 const char* BufferedWalVfs() {
   static const char* name = []() -> const char* {
