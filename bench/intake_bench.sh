@@ -17,7 +17,7 @@ conns=${CONNECTIONS:-64}
 # A province's database holds its history: intake into an empty one measures a young B-tree
 # (every unit's index entries on a few shared pages), not the steady state. HISTORY=0 for that.
 history=${HISTORY:-200000}
-bin=build/release/motcua
+bin=${MOTCUA_BIN:-build/release/motcua}
 load=build/release/bench/intake_load
 [ -x "$load" ] || { echo "build with -DMOTCUA_BENCH=ON first" >&2; exit 2; }
 source scripts/pg-throwaway.sh
