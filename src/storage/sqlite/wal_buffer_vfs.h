@@ -7,7 +7,9 @@
 // through. Durability is unchanged: nothing is acknowledged before the sync, and the sync
 // writes the buffer first. Every connection runs with synchronous=FULL, so each commit syncs
 // the log (or, under DeferWalSyncs, at least writes out the buffer) before SQLite publishes its
-// frames to readers in the WAL index.
+// frames to readers in the WAL index. Under synchronous=NORMAL it would not (a commit does not
+// sync the log, so readers could look for frames still in the buffer): keep FULL, or flush on
+// the database file's xShmBarrier first.
 #pragma once
 
 namespace motcua::storage {
