@@ -540,6 +540,14 @@ int CmdAudit(const Args& a) {
   }
   std::printf("audit chain ok: %lld entries, head %s\n", static_cast<long long>(v.entries),
               head->second.empty() ? "-" : head->second.substr(0, 16).c_str());
+  auto dangling = (*store)->CheckReferences();
+  if (!dangling) {
+    PrintError("audit", dangling.error());
+    return 1;
+  }
+  for (const std::string& line : *dangling) std::printf("references BROKEN: %s\n", line.c_str());
+  if (!dangling->empty()) return 1;
+  std::printf("references ok\n");
   return 0;
 }
 
@@ -695,7 +703,9 @@ std::vector<Command> Commands() {
        CmdImport},
       {"audit",
        "motcua audit verify [--db URL]\n  Checks the hash chain of the audit trail: any edited,\n"
-       "  inserted or deleted entry is reported (exit 1).\n",
+       "  inserted or deleted entry is reported (exit 1); then that every dossier's units, "
+       "idempotency\n"
+       "  key and files exist (exit 1 if not).\n",
        {"db"},
        {},
        CmdAudit},

@@ -274,6 +274,11 @@ class Store {
   virtual Result<bool> DossierHasFile(const std::string& code, const std::string& sha256) = 0;
   // The SHA-256 of every recorded file (for the blob store's sweep and verify).
   virtual Result<std::unordered_set<std::string>> AllFileShas() = 0;
+  // Rows naming a unit, dossier or file that does not exist, one line per kind found ("3
+  // dossier_files row(s) name a dossier that does not exist"); empty when every reference
+  // holds. These are the references the PostgreSQL schema leaves to the domain (migration 8);
+  // `motcua audit verify` runs this on both backends. Reads whole tables: offline checks only.
+  virtual Result<std::vector<std::string>> CheckReferences() = 0;
   // Complaints about a dossier, oldest first: {created_at, text, status}.
   struct ComplaintRow {
     int64_t id = 0;

@@ -1293,6 +1293,46 @@ class SqlStoreImpl final : public SqlStore {
     });
   }
 
+  Result<std::vector<std::string>> CheckReferences() override {
+    using Lines = std::vector<std::string>;
+    return Collect<Lines>(*db_, false, [](SqlConnection& c) -> Result<Lines> {
+      // Each: the rows of a table whose reference finds nothing, and what they should name.
+      struct Check {
+        const char* rows;
+        const char* names;
+        const char* sql;
+      };
+      static constexpr Check kChecks[] = {
+          {"dossiers", "a receiving unit",
+           "SELECT count(*) FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE "
+           "u.code = d.receiving_unit)"},
+          {"dossiers", "a current unit",
+           "SELECT count(*) FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM units u WHERE "
+           "u.code = d.current_unit)"},
+          {"idempotency_keys", "a dossier",
+           "SELECT count(*) FROM idempotency_keys k WHERE NOT EXISTS (SELECT 1 FROM dossiers d "
+           "WHERE d.code = k.dossier_code)"},
+          {"dossier_files", "a dossier",
+           "SELECT count(*) FROM dossier_files f WHERE NOT EXISTS (SELECT 1 FROM dossiers d "
+           "WHERE d.code = f.dossier_code)"},
+          {"dossier_files", "a file",
+           "SELECT count(*) FROM dossier_files df WHERE NOT EXISTS (SELECT 1 FROM files f "
+           "WHERE f.sha256 = df.sha256)"},
+      };
+      Lines out;
+      for (const Check& k : kChecks) {
+        auto rows = c.Query(k.sql, {});
+        if (!rows) return tl::unexpected(rows.error());
+        int64_t n = rows->empty() ? 0 : rows->at(0).Int(0);
+        if (n > 0) {
+          out.push_back(std::to_string(n) + " " + k.rows + " row(s) name " + k.names +
+                        " that does not exist");
+        }
+      }
+      return out;
+    });
+  }
+
   Result<std::vector<ComplaintRow>> LoadComplaints(const std::string& dossier_code) override {
     return Collect<std::vector<ComplaintRow>>(
         *db_, false, [&](SqlConnection& c) -> Result<std::vector<ComplaintRow>> {

@@ -173,6 +173,7 @@ def test_sigkill_during_concurrent_intake_loses_nothing(crash_srv):
         out = run_tool(srv, "audit", "verify")
         assert out.returncode == 0 and "audit chain ok" in out.stdout, (out.stdout,
                                                                        out.stderr[-2000:])
+        assert "references ok" in out.stdout, out.stdout
     # the load was real: dossiers were acknowledged across the rounds
     assert len(all_acked) >= ROUNDS, len(all_acked)
     count = int(srv._sql("SELECT count(*) FROM dossiers")[0][0])

@@ -133,6 +133,7 @@ def test_audit_and_files_verify(hsrv):
     r = run_cli(hsrv, "audit", "verify")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "audit chain ok" in r.stdout
+    assert "references ok" in r.stdout, r.stdout
     n = int(re.search(r"ok: (\d+) entries", r.stdout).group(1))
     assert n > 3000 * 3, r.stdout
     r = run_cli(hsrv, "files", "verify", "--files", str(hsrv.workdir / "files"))

@@ -1182,6 +1182,7 @@ def verify_audit(srv) -> str:
                          capture_output=True, text=True, timeout=120, cwd=srv.workdir)
     assert out.returncode == 0, (out.returncode, out.stdout, out.stderr[-3000:])
     assert "audit chain ok" in out.stdout, out.stdout
+    assert "references ok" in out.stdout, out.stdout
     return out.stdout
 
 

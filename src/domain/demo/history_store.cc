@@ -279,6 +279,9 @@ void HistoryStore::RecordFileAsync(FileRecord, int64_t, std::function<void(Statu
 Result<std::unordered_set<std::string>> HistoryStore::AllFileShas() {
   return tl::unexpected(NotSupported("AllFileShas"));
 }
+Result<std::vector<std::string>> HistoryStore::CheckReferences() {
+  return tl::unexpected(NotSupported("CheckReferences"));
+}
 Result<std::vector<Store::ComplaintRow>> HistoryStore::LoadComplaints(const std::string&) {
   return tl::unexpected(NotSupported("LoadComplaints"));
 }

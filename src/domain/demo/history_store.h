@@ -80,6 +80,7 @@ class HistoryStore final : public Store {
   void RecordFileAsync(FileRecord f, int64_t uploader_user_id,
                        std::function<void(Status)> done) override;
   Result<std::unordered_set<std::string>> AllFileShas() override;
+  Result<std::vector<std::string>> CheckReferences() override;
   Result<std::vector<ComplaintRow>> LoadComplaints(const std::string& dossier_code) override;
   Result<std::vector<CalendarOverrideRow>> LoadCalendarOverrides() override;
   Status UpsertCalendarOverrides(const std::vector<CalendarOverrideRow>& rows) override;
