@@ -177,8 +177,13 @@ Status Database::RunBatch(std::vector<Pending>& batch, std::vector<Status>& resu
     if (hooks_.after_batch) hooks_.after_batch();
     return tx;
   };
-  Status tx = conn.Exec(begin_sql_);
-  if (!tx) return finish(tx);
+  // Sent without waiting where the driver pipelines (PostgreSQL): the batch's first look-up
+  // waits for it in the same round trip.
+  Status tx = conn.Send(begin_sql_, {});
+  if (!tx) {
+    (void)conn.Exec("ROLLBACK");
+    return finish(tx);
+  }
   bool any_ok = false;
   bool savepoints = isolated && batch.size() > 1;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -189,7 +194,8 @@ Status Database::RunBatch(std::vector<Pending>& batch, std::vector<Status>& resu
       }
     }
     results[i] = batch[i].job(conn);
-    if (isolated && results[i]) results[i] = flush();
+    // Alone, a job's outcome includes what it sent: wait for it before the next one.
+    if (isolated && results[i]) results[i] = flush().and_then([&] { return conn.Flush(); });
     if (!results[i]) {
       discard();
       if (!isolated) {

@@ -45,6 +45,21 @@ class SqlConnection {
   virtual Result<SqlRows> QueryPlanned(std::string_view sql, std::span<const SqlValue> params) {
     return Query(sql, params);
   }
+  // Runs a statement whose rows nobody reads (an INSERT, an UPDATE, BEGIN), possibly later: the
+  // PostgreSQL driver sends it in pipeline mode without waiting, and the next Query,
+  // QueryPlanned, Exec, Flush or commit waits for it too, in the same round trip, failing with
+  // the first failure of anything sent (a transaction is then aborted: roll it back). Other
+  // drivers run it now.
+  virtual Status Send(std::string_view sql, std::span<const SqlValue> params) {
+    auto rows = Query(sql, params);
+    if (!rows) return tl::unexpected(rows.error());
+    return {};
+  }
+  Status Send(std::string_view sql, std::initializer_list<SqlValue> params) {
+    return Send(sql, std::span<const SqlValue>(params.begin(), params.size()));
+  }
+  // Waits for every statement sent; the first failure among them.
+  virtual Status Flush() { return {}; }
   // Runs a script of statements without parameters (migrations, BEGIN, COMMIT).
   virtual Status Exec(std::string_view script) = 0;
   virtual Backend backend() const = 0;

@@ -97,6 +97,7 @@ struct PendingRows {
   std::vector<PendingCreate> creates;  // written first: the rows below may name their codes
   std::vector<AuditEntry> audit;       // chained when flushed
   std::vector<SqlValue> files;         // dossier_files, 6 values per row
+  std::vector<SqlValue> new_files;     // the same, of dossiers this batch creates: no conflicts
   std::vector<SqlValue> outbox;        // 10 values per row
   std::vector<SqlValue> complaints;
   std::vector<SqlValue> keys;  // idempotency_keys
@@ -104,6 +105,7 @@ struct PendingRows {
     creates.clear();
     audit.clear();
     files.clear();
+    new_files.clear();
     outbox.clear();
     complaints.clear();
     keys.clear();
@@ -131,8 +133,8 @@ void AppendWrite(PendingRows& pending, const std::string& code, const DossierWri
 Status SaveAuditCursor(SqlConnection& c, AuditCursor& cursor) {
   if (!cursor.dirty) return {};
   auto r =
-      c.Query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {cursor.seq, cursor.hash});
-  if (!r) return tl::unexpected(r.error());
+      c.Send("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {cursor.seq, cursor.hash});
+  if (!r) return r;
   cursor.dirty = false;
   return {};
 }
@@ -154,6 +156,14 @@ Status FlushPending(SqlConnection& c, AuditCursor& cursor, PendingRows& pending)
                            "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
                            "applicant_id_number, created_at)",
                            6, " ON CONFLICT DO NOTHING", pending.files);
+      !st) {
+    return fail(st.error());
+  }
+  // A plain INSERT: PostgreSQL's ON CONFLICT probes each index before it inserts.
+  if (auto st = InsertRows(c,
+                           "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
+                           "applicant_id_number, created_at)",
+                           6, "", pending.new_files);
       !st) {
     return fail(st.error());
   }
@@ -223,12 +233,21 @@ ApplicantDocument ReadApplicantDocument(const SqlRow& r) {
 
 // Names the dossier's files in dossier_files (the applicant's store; who may download what),
 // deferred to the batch's flush. Files named before stay named: a supplement may replace a
-// component, but what was filed remains part of the record.
-void AttachFiles(PendingRows& pending, const Dossier& d) {
+// component, but what was filed remains part of the record. A dossier `created` in this batch
+// has no rows yet: its own repeats are dropped here instead of by ON CONFLICT.
+void AttachFiles(PendingRows& pending, const Dossier& d, bool created) {
+  std::vector<SqlValue>& rows = created ? pending.new_files : pending.files;
+  size_t first = rows.size();
   auto attach = [&](const std::string& sha, const char* kind, const std::string& component,
                     Instant at) {
-    pending.files.insert(pending.files.end(), {d.code, sha, std::string(kind), component,
-                                               d.applicant.id_number, Micros(at)});
+    for (size_t r = first; r < rows.size(); r += 6) {
+      if (std::get<std::string>(rows[r + 1]) == sha && std::get<std::string>(rows[r + 2]) == kind &&
+          std::get<std::string>(rows[r + 3]) == component) {
+        return;
+      }
+    }
+    rows.insert(rows.end(),
+                {d.code, sha, std::string(kind), component, d.applicant.id_number, Micros(at)});
   };
   for (const DossierComponent& comp : d.components) {
     if (!comp.file_sha256.empty()) {
@@ -464,7 +483,7 @@ Status FlushCreates(SqlConnection& c, PendingRows& pending) {
   for (size_t i : made) {
     const NewDossier& nd = *creates[i].request;
     const Dossier& d = (*creates[i].result)->dossier;
-    AttachFiles(pending, d);
+    AttachFiles(pending, d, true);
     AppendWrite(pending, d.code, nd.write);
     if (!nd.idempotency_key.empty()) {
       // A key reused across two batches racing on two nodes fails this batch's flush; the
@@ -513,12 +532,11 @@ Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::
       }
       sql += tail;
     }
-    auto out =
-        c.Query(sql, std::span<const SqlValue>(values.data() + first * columns, rows * columns));
+    std::span<const SqlValue> params(values.data() + first * columns, rows * columns);
+    if (returned == nullptr) return c.Send(sql, params);  // pipelined on PostgreSQL
+    auto out = c.Query(sql, params);
     if (!out) return tl::unexpected(out.error());
-    if (returned != nullptr) {
-      for (SqlRow& r : *out) returned->push_back(std::move(r));
-    }
+    for (SqlRow& r : *out) returned->push_back(std::move(r));
     return Status{};
   };
   size_t rows = values.size() / columns, at = 0;
@@ -1028,7 +1046,7 @@ class SqlStoreImpl final : public SqlStore {
                   "The dossier was changed by someone else; reload it and try again.",
                   "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
     }
-    AttachFiles(pending_, next);
+    AttachFiles(pending_, next, false);
     AppendWrite(pending_, next.code, write);
     return next;
   }

@@ -23,11 +23,11 @@ class PgConnection final : public SqlConnection {
   }
 
   Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      PQreset(conn_);
-      cache_.clear();
-      if (PQstatus(conn_) != CONNECTION_OK) return Fail(ErrorCode::kUnavailable);
+    if (pipelined_) {
+      if (auto st = Send(sql, params); !st) return tl::unexpected(st.error());
+      return Drain();
     }
+    if (!Connected(sql)) return Fail(ErrorCode::kUnavailable);
     std::string key(sql);
     auto it = cache_.find(key);
     if (it == cache_.end()) {
@@ -43,22 +43,56 @@ class PgConnection final : public SqlConnection {
   }
 
   Result<SqlRows> QueryPlanned(std::string_view sql, std::span<const SqlValue> params) override {
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      PQreset(conn_);
-      cache_.clear();
-      if (PQstatus(conn_) != CONNECTION_OK) return Fail(ErrorCode::kUnavailable);
+    if (pipelined_) {
+      if (auto st = SendUnnamed(sql, params); !st) return tl::unexpected(st.error());
+      return Drain();
     }
+    if (!Connected(sql)) return Fail(ErrorCode::kUnavailable);
     return Execute(nullptr, sql, params);
   }
 
+  // Pipeline mode: each statement goes out at once (prepared, in the same pipeline, the first
+  // time), and Drain reads every outcome after one sync: one round trip for all of them.
+  Status Send(std::string_view sql, std::span<const SqlValue> params) override {
+    if (params.empty()) return SendUnnamed(sql, params);  // BEGIN, COMMIT, SET LOCAL ...
+    if (auto st = EnterPipeline(sql); !st) return st;
+    std::string key(sql);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      std::string name = "s" + std::to_string(cache_.size());
+      if (PQsendPrepare(conn_, name.c_str(), key.c_str(), 0, nullptr) != 1) return Broken(sql);
+      sent_.push_back(Sent{key, true});
+      it = cache_.emplace(std::move(key), std::move(name)).first;
+    }
+    Params p(params);
+    if (PQsendQueryPrepared(conn_, it->second.c_str(), p.count(), p.values(), p.lengths(), nullptr,
+                            0) != 1) {
+      return Broken(sql);
+    }
+    sent_.push_back(Sent{std::string(sql), false});
+    return {};
+  }
+
+  Status Flush() override {
+    if (!pipelined_) return {};
+    auto rows = Drain();
+    if (!rows) return tl::unexpected(rows.error());
+    return {};
+  }
+
+  // A script cannot be pipelined: it waits for what was sent, then runs (even after a failure of
+  // theirs, so that a ROLLBACK still rolls back) and reports their failure first.
   Status Exec(std::string_view script) override {
+    Status sent = Flush();
+    if (!Connected(script)) return Fail(ErrorCode::kUnavailable);
     std::string s(script);
     PGresult* res = PQexec(conn_, s.c_str());
+    Settle();
     ExecStatusType status = PQresultStatus(res);
     Status st;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) st = Failure(res, script);
     PQclear(res);
-    return st;
+    return sent ? st : sent;
   }
 
   Backend backend() const override { return Backend::kPostgres; }
@@ -67,7 +101,10 @@ class PgConnection final : public SqlConnection {
   // for this transaction only): SyncCommitted waits for it instead, on a connection of its own.
   bool DefersSync() const override { return true; }
   Status CommitDeferringSync() override {
-    return Exec("SET LOCAL synchronous_commit TO OFF; COMMIT");
+    if (!pipelined_) return Exec("SET LOCAL synchronous_commit TO OFF; COMMIT");
+    if (auto st = SendUnnamed("SET LOCAL synchronous_commit TO OFF", {}); !st) return st;
+    if (auto st = SendUnnamed("COMMIT", {}); !st) return st;
+    return Flush();
   }
   // Commits a transaction that has a transaction id (so a commit record) with the default
   // synchronous_commit: the server answers once its WAL is flushed up to that record, which comes
@@ -95,36 +132,165 @@ class PgConnection final : public SqlConnection {
   }
 
  private:
+  // Parameters in libpq's text format (integers printed), valid while this lives.
+  class Params {
+   public:
+    explicit Params(std::span<const SqlValue> params)
+        : values_(params.size()), lengths_(params.size()) {
+      ints_.reserve(params.size());
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (const auto* s = std::get_if<std::string>(&params[i])) {
+          values_[i] = s->c_str();
+          lengths_[i] = static_cast<int>(s->size());
+        } else if (const auto* n = std::get_if<int64_t>(&params[i])) {
+          ints_.push_back(std::to_string(*n));
+          values_[i] = ints_.back().c_str();
+          lengths_[i] = static_cast<int>(ints_.back().size());
+        } else {
+          values_[i] = nullptr;
+        }
+      }
+    }
+    int count() const { return static_cast<int>(values_.size()); }
+    const char* const* values() const { return values_.data(); }
+    const int* lengths() const { return lengths_.data(); }
+
+   private:
+    std::vector<std::string> ints_;  // reserved up front: the pointers into it stay valid
+    std::vector<const char*> values_;
+    std::vector<int> lengths_;
+  };
+
+  // A statement sent in pipeline mode and not yet answered: its text (for the error log, and
+  // to forget a failed preparation).
+  struct Sent {
+    std::string sql;
+    bool prepare;
+  };
+
+  // Whether `sql` may run: a lost connection is re-established (its prepared statements are
+  // gone), but not inside a transaction, which went with it: until the caller's ROLLBACK, every
+  // statement fails, so that nothing of the transaction can run, or commit, on a new connection.
+  bool Connected(std::string_view sql) {
+    if (sql == "ROLLBACK") in_tx_ = false;
+    if (lost_ || PQstatus(conn_) != CONNECTION_OK) {
+      if (in_tx_) return false;
+      PQreset(conn_);
+      cache_.clear();
+      lost_ = false;
+      if (PQstatus(conn_) != CONNECTION_OK) return false;
+    }
+    if (sql.substr(0, 5) == "BEGIN") in_tx_ = true;
+    return true;
+  }
+  // After a statement completed: out of any transaction once the server says so.
+  void Settle() {
+    if (!lost_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE)
+      in_tx_ = false;
+  }
+
+  Status EnterPipeline(std::string_view sql) {
+    if (pipelined_) {
+      if (sql.substr(0, 5) == "BEGIN") in_tx_ = true;
+      return {};
+    }
+    if (!Connected(sql)) return Fail(ErrorCode::kUnavailable);
+    if (PQenterPipelineMode(conn_) != 1) return Broken("(enter pipeline mode)");
+    pipelined_ = true;
+    return {};
+  }
+
+  // Sends `sql` planned for these parameters, not prepared (control statements, QueryPlanned).
+  Status SendUnnamed(std::string_view sql, std::span<const SqlValue> params) {
+    if (auto st = EnterPipeline(sql); !st) return st;
+    std::string text(sql);
+    Params p(params);
+    if (PQsendQueryParams(conn_, text.c_str(), p.count(), nullptr, p.values(), p.lengths(), nullptr,
+                          0) != 1) {
+      return Broken(sql);
+    }
+    sent_.push_back(Sent{std::move(text), false});
+    return {};
+  }
+
+  // Ends the pipeline: a sync, then the outcome of everything sent, in order. Returns the first
+  // failure, else the rows of the last statement.
+  Result<SqlRows> Drain() {
+    Status first;
+    SqlRows last;
+    bool synced = PQpipelineSync(conn_) == 1;
+    size_t at = 0;  // the statement whose results come next; a null result ends each
+    bool broken = !synced;
+    for (size_t nulls = 0; synced;) {
+      PGresult* res = PQgetResult(conn_);
+      if (res == nullptr) {
+        ++at;
+        // After each statement's results; more in a row than statements means a lost server.
+        if (++nulls > sent_.size() + 1 || PQstatus(conn_) != CONNECTION_OK) {
+          broken = true;
+          break;
+        }
+        continue;
+      }
+      nulls = 0;
+      ExecStatusType status = PQresultStatus(res);
+      if (status == PGRES_PIPELINE_SYNC) {
+        PQclear(res);
+        break;
+      }
+      const Sent* sent = at < sent_.size() ? &sent_[at] : nullptr;
+      if (status == PGRES_FATAL_ERROR || status == PGRES_PIPELINE_ABORTED) {
+        if (sent != nullptr && sent->prepare) cache_.erase(sent->sql);
+        if (status == PGRES_FATAL_ERROR && first) {
+          first = Failure(res, sent != nullptr ? std::string_view(sent->sql) : "(pipeline)");
+        }
+      } else if (sent != nullptr && !sent->prepare && at + 1 == sent_.size()) {
+        last = ReadRows(res);
+      }
+      PQclear(res);
+    }
+    sent_.clear();
+    pipelined_ = false;
+    if (broken || PQexitPipelineMode(conn_) != 1) {
+      // The connection is in no state to go on: replaced at the next chance (Connected).
+      LogError(std::string("postgres pipeline failed: ") + PQerrorMessage(conn_));
+      lost_ = true;
+      return Fail(ErrorCode::kUnavailable);
+    }
+    Settle();
+    if (!first) return tl::unexpected(first.error());
+    return last;
+  }
+
+  Status Broken(std::string_view sql) {
+    LogError("postgres could not send (" + std::string(PQerrorMessage(conn_)) +
+             "): " + std::string(sql.substr(0, 200)));
+    if (pipelined_) (void)Drain();
+    return Fail(ErrorCode::kUnavailable);
+  }
+
   // Runs the prepared statement `name`, or `sql` itself (planned now) when `name` is null.
   Result<SqlRows> Execute(const char* name, std::string_view sql,
                           std::span<const SqlValue> params) {
-    std::vector<std::string> ints;
-    ints.reserve(params.size());
-    std::vector<const char*> values(params.size());
-    std::vector<int> lengths(params.size());
-    for (size_t i = 0; i < params.size(); ++i) {
-      if (const auto* s = std::get_if<std::string>(&params[i])) {
-        values[i] = s->c_str();
-        lengths[i] = static_cast<int>(s->size());
-      } else if (const auto* n = std::get_if<int64_t>(&params[i])) {
-        ints.push_back(std::to_string(*n));
-        values[i] = ints.back().c_str();
-        lengths[i] = static_cast<int>(ints.back().size());
-      } else {
-        values[i] = nullptr;
-      }
-    }
+    Params p(params);
     std::string text = name ? std::string() : std::string(sql);
-    PGresult* res = name ? PQexecPrepared(conn_, name, static_cast<int>(params.size()),
-                                          values.data(), lengths.data(), nullptr, 0)
-                         : PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
-                                        nullptr, values.data(), lengths.data(), nullptr, 0);
+    PGresult* res =
+        name ? PQexecPrepared(conn_, name, p.count(), p.values(), p.lengths(), nullptr, 0)
+             : PQexecParams(conn_, text.c_str(), p.count(), nullptr, p.values(), p.lengths(),
+                            nullptr, 0);
+    Settle();
     ExecStatusType status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       auto failure = Failure(res, sql);
       PQclear(res);
       return tl::unexpected(failure.error());
     }
+    SqlRows rows = ReadRows(res);
+    PQclear(res);
+    return rows;
+  }
+
+  static SqlRows ReadRows(const PGresult* res) {
     SqlRows rows;
     int nrows = PQntuples(res), ncols = PQnfields(res);
     rows.reserve(static_cast<size_t>(nrows));
@@ -148,7 +314,6 @@ class PgConnection final : public SqlConnection {
       }
       rows.push_back(std::move(row));
     }
-    PQclear(res);
     return rows;
   }
 
@@ -168,6 +333,10 @@ class PgConnection final : public SqlConnection {
   PGconn* conn_;
   std::string url_;  // for the sync connection
   std::unordered_map<std::string, std::string> cache_;
+  bool pipelined_ = false;  // in pipeline mode, with sent_ not yet answered
+  std::vector<Sent> sent_;
+  bool in_tx_ = false;  // from a BEGIN until the server is idle again or a ROLLBACK
+  bool lost_ = false;   // a pipeline went wrong: the connection must be replaced
   std::mutex sync_mu_;
   PGconn* sync_conn_ = nullptr;  // SyncCommitted's own, opened on first use
 };
