@@ -29,6 +29,12 @@ using SqlRows = std::vector<SqlRow>;
 
 enum class Backend { kSqlite, kPostgres };
 
+// What a driver's SyncCommitted returns when the log could not be made durable.
+inline tl::unexpected<Error> NotDurable() {
+  return Fail(ErrorCode::kUnavailable, "The database could not make the change durable.",
+              "Cơ sở dữ liệu không ghi bền vững được thay đổi.");
+}
+
 // One database connection. Not thread-safe: one thread at a time (the pool guarantees it).
 class SqlConnection {
  public:

@@ -125,9 +125,7 @@ class PgConnection final : public SqlConnection {
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) LogError(std::string("postgres log sync failed: ") + PQerrorMessage(sync_conn_));
     PQclear(res);
-    if (!ok)
-      return Fail(ErrorCode::kUnavailable, "The database could not make the change durable.",
-                  "Cơ sở dữ liệu không ghi bền vững được thay đổi.");
+    if (!ok) return NotDurable();
     return {};
   }
 

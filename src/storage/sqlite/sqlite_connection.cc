@@ -259,8 +259,7 @@ class SqliteConnection final : public SqlConnection {
   Status SyncFailed(const char* what) {
     LogError(std::string("sqlite log sync failed (") + what + " " + wal_path_ +
              "): " + std::strerror(errno));
-    return Fail(ErrorCode::kUnavailable, "The database could not make the change durable.",
-                "Cơ sở dữ liệu không ghi bền vững được thay đổi.");
+    return NotDurable();
   }
 
   sqlite3* db_;
