@@ -152,20 +152,13 @@ Status FlushPending(SqlConnection& c, AuditCursor& cursor, PendingRows& pending)
     return tl::unexpected(e);
   };
   if (auto st = FlushCreates(c, pending); !st) return fail(st.error());
-  if (auto st = InsertRows(c,
-                           "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
-                           "applicant_id_number, created_at)",
-                           6, " ON CONFLICT DO NOTHING", pending.files);
-      !st) {
-    return fail(st.error());
-  }
-  // A plain INSERT: PostgreSQL's ON CONFLICT probes each index before it inserts.
-  if (auto st = InsertRows(c,
-                           "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, "
-                           "applicant_id_number, created_at)",
-                           6, "", pending.new_files);
-      !st) {
-    return fail(st.error());
+  constexpr std::string_view kFilesInsert =
+      "INSERT INTO dossier_files (dossier_code, sha256, kind, component_id, applicant_id_number, "
+      "created_at)";
+  // New dossiers' rows with a plain INSERT: PostgreSQL's ON CONFLICT probes each index first.
+  for (auto [rows, tail] :
+       {std::pair{&pending.files, " ON CONFLICT DO NOTHING"}, std::pair{&pending.new_files, ""}}) {
+    if (auto st = InsertRows(c, kFilesInsert, 6, tail, *rows); !st) return fail(st.error());
   }
   if (auto st = InsertRows(c,
                            "INSERT INTO outbox (dossier_code, channel, recipient, subject, body, "
