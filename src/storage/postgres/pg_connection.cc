@@ -31,7 +31,7 @@ class PgConnection final : public SqlConnection {
     std::string key(sql);
     auto it = cache_.find(key);
     if (it == cache_.end()) {
-      std::string name = "s" + std::to_string(cache_.size());
+      std::string name = "s" + std::to_string(next_name_++);
       PGresult* res = PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr);
       bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
       auto failure = ok ? Status{} : Failure(res, sql);
@@ -59,7 +59,7 @@ class PgConnection final : public SqlConnection {
     std::string key(sql);
     auto it = cache_.find(key);
     if (it == cache_.end()) {
-      std::string name = "s" + std::to_string(cache_.size());
+      std::string name = "s" + std::to_string(next_name_++);
       if (PQsendPrepare(conn_, name.c_str(), key.c_str(), 0, nullptr) != 1) return Broken(sql);
       sent_.push_back(Sent{key, true});
       it = cache_.emplace(std::move(key), std::move(name)).first;
@@ -331,6 +331,8 @@ class PgConnection final : public SqlConnection {
   PGconn* conn_;
   std::string url_;  // for the sync connection
   std::unordered_map<std::string, std::string> cache_;
+  // Names of prepared statements, never reused (a failed preparation leaves the cache).
+  uint64_t next_name_ = 0;
   bool pipelined_ = false;  // in pipeline mode, with sent_ not yet answered
   std::vector<Sent> sent_;
   bool in_tx_ = false;  // from a BEGIN until the server is idle again or a ROLLBACK
