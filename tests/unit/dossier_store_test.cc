@@ -287,6 +287,24 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
   by_name.units = {"08746"};
   by_name.name_folded = "le van cuong";
   EXPECT_EQ(store_->ListDossiers(by_name)->size(), 3u);
+  // A search by name is sorted by appointment and keyset paged like the queue it searches.
+  by_name.name_folded = "van c";  // a part of the name
+  by_name.limit = 2;
+  std::vector<std::string> named;
+  for (int page = 0; page < 3; ++page) {
+    auto rows = store_->ListDossierLines(by_name);
+    ASSERT_TRUE(rows);
+    for (const auto& l : *rows) named.push_back(l.code);
+    if (rows->size() < 2) break;
+    by_name.after_due = rows->back().due_at->time_since_epoch().count();
+    by_name.after_code = rows->back().code;
+  }
+  EXPECT_EQ(named, (std::vector<std::string>{"087.46.00.H25-260424-0006",
+                                             "087.46.00.H25-260424-0004",
+                                             "087.46.00.H25-260424-0002"}));
+  by_name = {};
+  by_name.units = {"08746"};
+  by_name.name_folded = "le van cuong";
   DossierQuery other_unit;
   other_unit.units = {"07900"};
   EXPECT_TRUE(store_->ListDossiers(other_unit)->empty());
