@@ -63,6 +63,7 @@ App::App(storage::SqlStore& store, const Clock& clock, Random& random, AppConfig
                       config_.limits.public_lookups_burst_per_client),
       hash_pool_(std::max<size_t>(1, config_.limits.max_concurrent_hashes)),
       file_pool_(std::max<size_t>(1, config_.limits.max_concurrent_file_commits)),
+      render_pool_(std::max<size_t>(1, config_.limits.max_concurrent_renders)),
       fs_(MakePosixFileSystem()),
       blobs_(std::make_unique<storage::BlobStore>(config_.files_dir, *fs_, random_)) {
   auth_ = std::make_unique<AuthService>(store_, clock_, random_, config_.auth);
@@ -100,6 +101,7 @@ App::~App() {
   if (refresh_thread_.joinable()) refresh_thread_.join();
   hash_pool_.join();
   file_pool_.join();
+  render_pool_.join();
 }
 
 std::shared_ptr<const UnitDirectory> App::units() const {

@@ -123,6 +123,15 @@ class App final : public HttpApp {
                      "Quá nhiều tệp đang được tải lên cùng lúc; vui lòng thử lại sau.",
                      std::move(fn));
   }
+  // Runs the making of a document (reading its rows, rendering a PDF or XLSX) on the bounded
+  // render pool, so that a month's register does not hold up an I/O thread's other requests.
+  template <typename T, typename Fn>
+  auto OnRenderPool(Fn fn) {
+    return OnPool<T>(render_pool_, pending_renders_, config_.limits.max_pending_renders,
+                     "Too many documents are being made at once; try again shortly.",
+                     "Quá nhiều văn bản đang được tạo cùng lúc; vui lòng thử lại sau.",
+                     std::move(fn));
+  }
 
  private:
   template <typename T, typename Fn>
@@ -173,6 +182,8 @@ class App final : public HttpApp {
   std::atomic<size_t> pending_hashes_{0};
   boost::asio::thread_pool file_pool_;
   std::atomic<size_t> pending_file_jobs_{0};
+  boost::asio::thread_pool render_pool_;
+  std::atomic<size_t> pending_renders_{0};
   std::unique_ptr<FileSystem> fs_;
   std::unique_ptr<storage::BlobStore> blobs_;
   std::atomic<uint64_t> request_seq_{0};

@@ -76,7 +76,7 @@ void RegisterFormRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/dossiers/{code}/forms/{form}",
-      [forms](RequestContext& ctx) -> asio::awaitable<Response> {
+      [forms, &app](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"format"}); !st) {
           co_return ErrorResponse(st.error());
         }
@@ -92,7 +92,10 @@ void RegisterFormRoutes(App& app, Router& router) {
                                            "Định dạng xlsx chỉ dùng cho Mẫu 06."));
         }
         const std::string& code = ctx.Param("code");
-        auto doc = forms->DossierForm(*ctx.principal, code, number, *format);
+        auto make = [forms, who = *ctx.principal, code, number, f = *format] {
+          return forms->DossierForm(who, code, number, f);
+        };
+        Result<std::string> doc = co_await app.OnRenderPool<std::string>(std::move(make));
         if (!doc) co_return ErrorResponse(doc.error());
         co_return Document(
             std::move(*doc), *format,
@@ -111,7 +114,7 @@ void RegisterFormRoutes(App& app, Router& router) {
                   {"format", "query", "string", false, "pdf (default) | xlsx (form 06 only)"}},
        .response_schema = R"({"type":"string","format":"binary"})",
        .response_type = std::string(kPdf),
-       .statuses = {200, 400, 401, 403, 404, 409}});
+       .statuses = {200, 400, 401, 403, 404, 409, 503}});
 
   router.Add(
       "GET", "/api/v1/units/{code}/register",
@@ -134,7 +137,10 @@ void RegisterFormRoutes(App& app, Router& router) {
         auto format = ParseFormat(ctx.request);
         if (!format) co_return ErrorResponse(format.error());
         const std::string& unit = ctx.Param("code");
-        auto doc = forms->UnitRegister(*ctx.principal, unit, month.first, month.second, *format);
+        auto make = [forms, who = *ctx.principal, unit, month, f = *format] {
+          return forms->UnitRegister(who, unit, month.first, month.second, f);
+        };
+        Result<std::string> doc = co_await app.OnRenderPool<std::string>(std::move(make));
         if (!doc) co_return ErrorResponse(doc.error());
         char name[32];
         std::snprintf(name, sizeof name, "-so-theo-doi-%04d-%02d", month.first, month.second);
@@ -152,7 +158,7 @@ void RegisterFormRoutes(App& app, Router& router) {
                   {"format", "query", "string", false, "pdf (default) | xlsx"}},
        .response_schema = R"({"type":"string","format":"binary"})",
        .response_type = std::string(kPdf),
-       .statuses = {200, 400, 401, 403, 404}});
+       .statuses = {200, 400, 401, 403, 404, 503}});
 }
 
 }  // namespace motcua

@@ -36,6 +36,9 @@ struct Limits {
   uint64_t max_pdf_inflated_bytes = 256ull << 20;     // a PDF's Flate streams, decompressed
   uint64_t max_pdf_inflate_ratio = 200;               // decompressed / file size (PDF bombs)
   uint64_t max_pdf_pages = 2'000;
+  // Forms 01-06 and registers: read and rendered off the I/O threads.
+  size_t max_concurrent_renders = 2;  // documents being made at once
+  size_t max_pending_renders = 64;    // queued beyond that: 503
 };
 
 // Sets one limit by name from text ("max_body_bytes", "1048576"; timeouts in milliseconds).

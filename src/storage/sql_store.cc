@@ -279,8 +279,8 @@ OutboxMessage ReadOutbox(const SqlRow& r) {
 std::string DossierQuerySql(Backend backend, const DossierQuery& q, std::string_view columns,
                             std::vector<SqlValue>& params) {
   const bool codes_first = !q.name_folded.empty();
-  std::string sql = "SELECT " + std::string(codes_first ? "code" : columns) +
-                    " FROM dossiers WHERE 1 = 1";
+  std::string sql =
+      "SELECT " + std::string(codes_first ? "code" : columns) + " FROM dossiers WHERE 1 = 1";
   auto add = [&](std::string cond, SqlValue v) {
     params.push_back(std::move(v));
     size_t pos;
@@ -1061,7 +1061,8 @@ class SqlStoreImpl final : public SqlStore {
     return Collect<std::vector<Dossier>>(
         *db_, false, [&](SqlConnection& c) -> Result<std::vector<Dossier>> {
           std::vector<SqlValue> params;
-          std::string sql = DossierQuerySql(c.backend(), q, kDossierColumns, params);  // fills params first
+          std::string sql =
+              DossierQuerySql(c.backend(), q, kDossierColumns, params);  // fills params first
           auto rows = c.Query(sql, std::span<const SqlValue>(params));
           if (!rows) return tl::unexpected(rows.error());
           std::vector<Dossier> out;
@@ -1075,7 +1076,8 @@ class SqlStoreImpl final : public SqlStore {
     return Collect<std::vector<DossierLine>>(
         *db_, false, [&](SqlConnection& c) -> Result<std::vector<DossierLine>> {
           std::vector<SqlValue> params;
-          std::string sql = DossierQuerySql(c.backend(), q, kDossierLineColumns, params);  // fills params first
+          std::string sql =
+              DossierQuerySql(c.backend(), q, kDossierLineColumns, params);  // fills params first
           auto rows = c.Query(sql, std::span<const SqlValue>(params));
           if (!rows) return tl::unexpected(rows.error());
           std::vector<DossierLine> out;

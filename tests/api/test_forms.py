@@ -325,3 +325,28 @@ def test_register_access_matrix(api, who, unit, status):
         check_document(r, PDF, f"{unit}-so-theo-doi-2026-04.pdf")
     else:
         check_error_body(r, status)
+
+
+def test_documents_are_made_off_the_io_threads(api, settled, own_server):
+    # Several registers and forms at once: the render pool (max_concurrent_renders = 2) makes
+    # every one of them, and they are the documents made one at a time.
+    from concurrent.futures import ThreadPoolExecutor
+    code = settled["code"]
+    alone = undated(api.register("reception.xuanhoa", "08746", month="2026-04").body)
+    form = api.form(CITIZEN, code, "01").body
+    with ThreadPoolExecutor(8) as pool:
+        regs = [pool.submit(api.register, "reception.xuanhoa", "08746", month="2026-04")
+                for _ in range(8)]
+        forms = [pool.submit(api.form, CITIZEN, code, "01") for _ in range(8)]
+        for f in regs:
+            r = f.result()
+            assert r.status == 200 and undated(r.body) == alone, r
+        for f in forms:
+            r = f.result()
+            assert r.status == 200 and r.body == form, r
+    # Past the queue limit a document is refused with 503, and nothing else is.
+    srv = own_server(limits={**SHARED_LIMITS, "max_pending_renders": 0}, extra_args=["--now", NOW])
+    tok = srv.login_ok("reception.xuanhoa")["token"]
+    check_error_body(srv.get("/api/v1/units/08746/register?month=2026-04", token=tok), 503,
+                     "unavailable")
+    assert srv.get("/api/v1/dossiers?limit=5", token=tok).status == 200

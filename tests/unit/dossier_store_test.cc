@@ -299,9 +299,9 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
     by_name.after_due = rows->back().due_at->time_since_epoch().count();
     by_name.after_code = rows->back().code;
   }
-  EXPECT_EQ(named, (std::vector<std::string>{"087.46.00.H25-260424-0006",
-                                             "087.46.00.H25-260424-0004",
-                                             "087.46.00.H25-260424-0002"}));
+  EXPECT_EQ(named,
+            (std::vector<std::string>{"087.46.00.H25-260424-0006", "087.46.00.H25-260424-0004",
+                                      "087.46.00.H25-260424-0002"}));
   by_name = {};
   by_name.units = {"08746"};
   by_name.name_folded = "le van cuong";
