@@ -27,13 +27,16 @@ namespace {
 // with a PASSIVE checkpoint, which neither waits for nor blocks the writer. Commits keep
 // appending meanwhile, so the log seldom empties by itself; once it holds kRestartFrames, the
 // writer runs a RESTART checkpoint itself, between two batches and without waiting: it copies
-// the little the background left and makes the next commit start the log over (truncated to
-// kJournalLimit).
+// the little the background left and makes the next commit start the log over. The log file
+// is cut back to kJournalLimit then, which is well above kRestartFrames: the log file keeps
+// its size from one round to the next and is only cut back after a long reader has let it grow.
+// (Cutting the few megabytes past 64 MiB at each restart took the committing writer 77-154 ms
+// in ftruncate here, timed by strace.)
 class WalCheckpointer {
  public:
   static constexpr int kPassiveFrames = 4096;   // 16 MiB of 4 KiB pages
   static constexpr int kRestartFrames = 16384;  // 64 MiB
-  static constexpr const char* kJournalLimit = "PRAGMA journal_size_limit=67108864";
+  static constexpr const char* kJournalLimit = "PRAGMA journal_size_limit=268435456";  // 256 MiB
   static constexpr int kBusyTimeoutMs = 10000;  // every connection's (OpenSqlite)
 
   WalCheckpointer(sqlite3* writer, sqlite3* background)
