@@ -99,6 +99,11 @@ App::~App() {
   }
   refresh_cv_.notify_all();
   if (refresh_thread_.joinable()) refresh_thread_.join();
+  StopPools();
+}
+
+void App::StopPools() {
+  if (pools_stopped_.exchange(true)) return;
   hash_pool_.join();
   file_pool_.join();
   render_pool_.join();

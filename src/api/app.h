@@ -105,6 +105,11 @@ class App final : public HttpApp {
         boost::asio::use_awaitable, std::move(start));
   }
 
+  // Waits for the jobs of the hashing, file and render pools to finish (idempotent; the
+  // destructor calls it too). Call it after the server's I/O threads have stopped and before its
+  // io_contexts go: a finishing job posts its result to the executor of its request.
+  void StopPools();
+
   // Runs CPU-heavy `fn` (password hashing) on the bounded hashing pool; the awaiting coroutine
   // resumes on its own executor with fn's result. Fails with kUnavailable when too many jobs are
   // already queued. Not itself a coroutine: GCC 12 mishandles lambdas captured in coroutine
@@ -184,6 +189,7 @@ class App final : public HttpApp {
   std::atomic<size_t> pending_file_jobs_{0};
   boost::asio::thread_pool render_pool_;
   std::atomic<size_t> pending_renders_{0};
+  std::atomic<bool> pools_stopped_{false};
   std::unique_ptr<FileSystem> fs_;
   std::unique_ptr<storage::BlobStore> blobs_;
   std::atomic<uint64_t> request_seq_{0};

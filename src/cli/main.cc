@@ -392,6 +392,7 @@ int Serve(const Args& a, bool demo) {
   LogInfo("listening on " + url + "; limits:\n" + DescribeLimits(config.limits));
   if (sender) sender->Start();
   server.Run();
+  app.StopPools();  // while the server's io_contexts, which the jobs answer to, still exist
   if (sender) sender->Stop();
   LogInfo("stopped");
   FlushLog();

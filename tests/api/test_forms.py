@@ -271,8 +271,10 @@ def test_bad_form_requests(api, settled, form, params, field):
 
 def undated(pdf: bytes) -> bytes:
     """The PDF without its creation time and the file identifier derived from it."""
-    pdf = re.sub(rb"/CreationDate \([^)]*\)", b"/CreationDate ()", pdf)
-    return re.sub(rb"/ID \[<[0-9a-f]+> <[0-9a-f]+>\]", b"/ID []", pdf)
+    pdf, dates = re.subn(rb"/CreationDate \([^)]*\)", b"/CreationDate ()", pdf)
+    pdf, ids = re.subn(rb"/ID \[<[0-9a-f]+> <[0-9a-f]+>\]", b"/ID []", pdf)
+    assert dates == 1 and ids == 1, (dates, ids)  # else the comparisons would say nothing
+    return pdf
 
 
 def test_unit_register(api, settled, tmp_path):
@@ -349,4 +351,6 @@ def test_documents_are_made_off_the_io_threads(api, settled, own_server):
     tok = srv.login_ok("reception.xuanhoa")["token"]
     check_error_body(srv.get("/api/v1/units/08746/register?month=2026-04", token=tok), 503,
                      "unavailable")
+    check_error_body(srv.get("/api/v1/dossiers/NO-SUCH-CODE/forms/01", token=tok), 503,
+                     "unavailable")  # queued before the dossier is even looked up
     assert srv.get("/api/v1/dossiers?limit=5", token=tok).status == 200

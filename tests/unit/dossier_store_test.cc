@@ -291,14 +291,17 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
   by_name.name_folded = "van c";  // a part of the name
   by_name.limit = 2;
   std::vector<std::string> named;
+  std::vector<size_t> page_sizes;
   for (int page = 0; page < 3; ++page) {
     auto rows = store_->ListDossierLines(by_name);
     ASSERT_TRUE(rows);
+    page_sizes.push_back(rows->size());
     for (const auto& l : *rows) named.push_back(l.code);
     if (rows->size() < 2) break;
     by_name.after_due = rows->back().due_at->time_since_epoch().count();
     by_name.after_code = rows->back().code;
   }
+  EXPECT_EQ(page_sizes, (std::vector<size_t>{2, 1}));
   EXPECT_EQ(named,
             (std::vector<std::string>{"087.46.00.H25-260424-0006", "087.46.00.H25-260424-0004",
                                       "087.46.00.H25-260424-0002"}));
