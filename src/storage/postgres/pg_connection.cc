@@ -106,9 +106,13 @@ class PgConnection final : public SqlConnection {
     if (auto st = SendUnnamed("COMMIT", {}); !st) return st;
     return Flush();
   }
-  // Commits a transaction that has a transaction id (so a commit record) with the default
-  // synchronous_commit: the server answers once its WAL is flushed up to that record, which comes
-  // after the commit record of every transaction committed on any connection before this call.
+  // Commits a transaction that writes WAL of its own (a transactional logical message, which
+  // any role may emit at any wal_level, and which also gives it a transaction id) with
+  // synchronous_commit on: the server answers once its WAL is flushed up to that commit record,
+  // which comes after the commit record of every transaction committed on any connection before
+  // this call. (A transaction with an id but no WAL of its own, such as one that only calls
+  // pg_current_xact_id(), commits asynchronously whatever synchronous_commit says, and the last
+  // partial WAL page then waits for the WAL writer's timer: tests/unit/sql_connection_test.cc.)
   Status SyncCommitted() override {
     std::lock_guard lock(sync_mu_);
     if (sync_conn_ == nullptr || PQstatus(sync_conn_) != CONNECTION_OK) {
@@ -120,8 +124,8 @@ class PgConnection final : public SqlConnection {
       }
     }
     PGresult* res = PQexec(sync_conn_,
-                           "BEGIN; SELECT pg_current_xact_id(); "
-                           "SET LOCAL synchronous_commit TO on; COMMIT");
+                           "BEGIN; SET LOCAL synchronous_commit TO on; "
+                           "SELECT pg_logical_emit_message(true, 'motcua.sync', ''); COMMIT");
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) LogError(std::string("postgres log sync failed: ") + PQerrorMessage(sync_conn_));
     PQclear(res);
