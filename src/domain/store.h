@@ -260,7 +260,8 @@ class Store {
   virtual void RecordFileAsync(FileRecord f, int64_t uploader_user_id,
                                std::function<void(Status)> done) = 0;
   // The file's metadata if it is recorded and, when `uploader_user_id` is not 0, that user
-  // uploaded it; nullopt otherwise.
+  // uploaded it; nullopt otherwise. A find may be served from memory afterwards: files and
+  // owners are never removed.
   virtual Result<std::optional<FileRecord>> FindFile(const std::string& sha256,
                                                      int64_t uploader_user_id) = 0;
   // Files attached to dossiers of the applicant with this ID number, one per file, most recently

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "common/crypto.h"
 #include "storage/dossier_rows.h"
@@ -1247,7 +1248,12 @@ class SqlStoreImpl final : public SqlStore {
 
   Result<std::optional<FileRecord>> FindFile(const std::string& sha256, int64_t uploader) override {
     using Found = std::optional<FileRecord>;
-    return Collect<Found>(*db_, false, [&](SqlConnection& c) -> Result<Found> {
+    std::string key = std::to_string(uploader) + ":" + sha256;
+    {
+      std::lock_guard lock(file_cache_mu_);
+      if (auto it = file_cache_.find(key); it != file_cache_.end()) return Found(it->second);
+    }
+    auto found = Collect<Found>(*db_, false, [&](SqlConnection& c) -> Result<Found> {
       auto rows =
           uploader == 0
               ? c.Query("SELECT sha256, size, media_type, created_at FROM files WHERE sha256 = $1",
@@ -1261,6 +1267,12 @@ class SqlStoreImpl final : public SqlStore {
       const SqlRow& r = rows->at(0);
       return Found(FileRecord{r.Str(0), r.Int(1), r.Str(2), FromMicros(r.Int(3))});
     });
+    if (found && *found) {
+      std::lock_guard lock(file_cache_mu_);
+      if (file_cache_.size() >= kFileCacheEntries) file_cache_.clear();
+      file_cache_.emplace(std::move(key), **found);
+    }
+    return found;
   }
 
   Result<std::vector<ApplicantDocument>> ListApplicantDocuments(const std::string& id_number,
@@ -1482,6 +1494,13 @@ class SqlStoreImpl final : public SqlStore {
   std::unique_ptr<Database> db_;
   AuditCursor cursor_;   // writer thread only
   PendingRows pending_;  // writer thread only
+  // FindFile's finds, by "<uploader>:<sha256>". Files and their owners are only ever added
+  // (nothing deletes a row of either), so a file once found stays found: every intake's
+  // look-up of its scans (one reader round trip each) is served from here after the first.
+  // A miss is not kept: the upload may come next.
+  static constexpr size_t kFileCacheEntries = 65536;
+  std::mutex file_cache_mu_;
+  std::unordered_map<std::string, FileRecord> file_cache_;
   std::mutex history_mu_;
   // Where the next history batch's audit chain starts: after the last one queued.
   std::optional<std::pair<int64_t, std::string>> history_head_;

@@ -1,4 +1,5 @@
 // The Store contract, run on SQLite and PostgreSQL.
+#include <future>
 #include <thread>
 
 #include "backend_fixture.h"
@@ -116,6 +117,38 @@ TEST_P(StoreTest, UsersAndSessions) {
   EXPECT_EQ(*store_->DeleteExpiredSessions(At("2026-01-01T07:00:00Z")), 0);
   EXPECT_EQ(*store_->DeleteExpiredSessions(At("2026-01-01T09:00:00Z")), 1);
   EXPECT_FALSE(*store_->FindSession("hash1"));
+}
+
+// FindFile is answered from memory once found: a miss must not stick (the upload comes next),
+// and a find for one uploader must not answer for another.
+TEST_P(StoreTest, FindFileIsPerUploaderAndAMissDoesNotStick) {
+  auto record = [&](const FileRecord& f, int64_t uploader) {
+    std::promise<Status> done;
+    store_->RecordFileAsync(f, uploader, [&](Status st) { done.set_value(std::move(st)); });
+    return done.get_future().get();
+  };
+  FileRecord f{std::string(64, 'a'), 1234, "application/pdf", At("2026-01-01T00:00:00Z")};
+  auto miss = store_->FindFile(f.sha256, 7);
+  ASSERT_TRUE(miss);
+  EXPECT_FALSE(*miss);
+  ASSERT_TRUE(record(f, 7));
+  for (int i = 0; i < 2; ++i) {  // the first from the database, the second from memory
+    auto found = store_->FindFile(f.sha256, 7);
+    ASSERT_TRUE(found);
+    ASSERT_TRUE(*found);
+    EXPECT_EQ((*found)->size, 1234);
+    EXPECT_EQ((*found)->media_type, "application/pdf");
+    auto other = store_->FindFile(f.sha256, 8);
+    ASSERT_TRUE(other);
+    EXPECT_FALSE(*other) << "user 8 did not upload it";
+    auto any = store_->FindFile(f.sha256, 0);
+    ASSERT_TRUE(any);
+    EXPECT_TRUE(*any);
+  }
+  ASSERT_TRUE(record(f, 8));
+  auto now_theirs = store_->FindFile(f.sha256, 8);
+  ASSERT_TRUE(now_theirs);
+  EXPECT_TRUE(*now_theirs);
 }
 
 TEST_P(StoreTest, GroupCommitIsolatesFailingJobs) {
