@@ -129,7 +129,12 @@ class PgConnection final : public SqlConnection {
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) LogError(std::string("postgres log sync failed: ") + PQerrorMessage(sync_conn_));
     PQclear(res);
-    if (!ok) return NotDurable();
+    if (!ok) {
+      // A failure inside the BEGIN leaves the session's transaction aborted: end it, or every
+      // later sync on this connection would fail too.
+      PQclear(PQexec(sync_conn_, "ROLLBACK"));
+      return NotDurable();
+    }
     return {};
   }
 
