@@ -1,7 +1,17 @@
 // Raw bytes -> Beast's request parser -> router -> handlers -> response, with a real SQLite
 // store holding the bundled units, catalog and demo accounts. A 5xx answer or an error body
 // without the four fields is a finding.
+//
+// So that the handlers behind authentication are fuzzed too, not only the 401 in front of them,
+// a request may carry `X-Fuzz-As: citizen|reception|specialist|leader|admin`: the harness then
+// replaces its Authorization header with a live session of that demo account. The citizen and
+// the reception officer have each uploaded kStandingScan (its SHA-256 is in the seed corpus), so
+// a seed dossier can be filed and acted on. A session that an input ended (logout, a disabled
+// account) is signed in again; an account that can no longer sign in is dropped.
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,6 +20,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "api/app.h"
 #include "cli/provisioning.h"
@@ -21,6 +35,19 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using namespace motcua;
+
+// The bytes every signed-in fuzz identity has uploaded (a valid PDF: header and end marker).
+constexpr std::string_view kStandingScan = "%PDF-1.4\n% fuzz standing scan\n%%EOF\n";
+// X-Fuzz-As value -> demo account.
+const std::pair<std::string_view, std::string_view> kIdentities[] = {
+    {"citizen", "025095000123"},
+    {"reception", "reception.xuanhoa"},
+    {"specialist", "specialist.xuanhoa"},
+    {"leader", "leader.xuanhoa"},
+    {"admin", "admin.phutho"},
+};
+
+asio::awaitable<void> Run(App& app, Request& req, Response& out, bool& done);
 
 struct Env {
   Env() {
@@ -35,7 +62,49 @@ struct Env {
     config.limits.max_concurrent_hashes = 1;
     app = std::make_unique<App>(*store, clock, *random, config);
     if (!EnsureDemoAccounts(*store, app->auth()) || !app->Load()) abort();
+    for (auto [as, username] : kIdentities) {
+      if (!SignIn(as)) abort();
+    }
+    for (std::string_view as : {"citizen", "reception"}) {
+      Request up;
+      up.method = "POST";
+      up.target = up.path = "/api/v1/files";
+      up.headers = {{"content-type", "application/pdf"}};
+      up.body = std::string(kStandingScan);
+      up.client_ip = "127.0.0.1";
+      Authorize(up, as);
+      if (Call(up).status != 201) abort();
+    }
   }
+  // Signs the demo account of `as` in; false if it cannot (then `as` has no token).
+  bool SignIn(std::string_view as) {
+    tokens.erase(std::string(as));
+    for (auto [a, username] : kIdentities) {
+      if (a != as) continue;
+      auto login = app->auth().Login(username, "motcua-demo");
+      if (!login) return false;
+      tokens[std::string(as)] = login->token;
+      return true;
+    }
+    return false;
+  }
+  // Gives `req` the session of `as` in place of any Authorization header it has.
+  void Authorize(Request& req, std::string_view as) {
+    auto it = tokens.find(std::string(as));
+    if (it == tokens.end()) return;
+    std::erase_if(req.headers, [](const auto& h) { return h.first == "authorization"; });
+    req.headers.emplace_back("authorization", "Bearer " + it->second);
+  }
+  Response Call(Request& req) {
+    Response res;
+    bool done = false;
+    ioc.restart();  // the previous input's work guard stopped it on the way out
+    auto guard = asio::make_work_guard(ioc);
+    asio::co_spawn(ioc, Run(*app, req, res, done), asio::detached);
+    while (!done) ioc.run_one();
+    return res;
+  }
+  std::map<std::string, std::string> tokens;  // X-Fuzz-As value -> bearer token
   std::filesystem::path dir;
   std::unique_ptr<storage::SqlStore> store;
   FakeClock clock{*ParseIso8601("2026-04-24T10:00:00+07:00")};
@@ -88,13 +157,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Request req;
     req.client_ip = "127.0.0.1";
     FromBeast(parser.get(), req);
-    bool done = false;
-    env->ioc.restart();  // the previous input's work guard stopped it on the way out
-    auto guard = asio::make_work_guard(env->ioc);
-    asio::co_spawn(env->ioc, Run(*env->app, req, res, done), asio::detached);
-    while (!done) env->ioc.run_one();
+    std::string as(req.Header("x-fuzz-as"));
+    env->Authorize(req, as);
+    res = env->Call(req);
+    auto it = env->tokens.find(as);
+    if (it != env->tokens.end() && !env->app->auth().Authenticate(it->second)) env->SignIn(as);
   }
   CheckErrorBody(res);
+  static const bool verbose = getenv("MOTCUA_FUZZ_VERBOSE") != nullptr;  // to check the seeds
+  if (verbose) fprintf(stderr, "fuzz_http: %d %.200s\n", res.status, res.body.c_str());
   auto out = ToBeast(res, 11, true, false);
   (void)out;
   return 0;
