@@ -81,7 +81,7 @@ struct Env {
     tokens.erase(std::string(as));
     for (auto [a, username] : kIdentities) {
       if (a != as) continue;
-      auto login = app->auth().Login(username, "motcua-demo");
+      auto login = app->auth().Login(username, kDemoPassword);
       if (!login) return false;
       tokens[std::string(as)] = login->token;
       return true;
