@@ -25,7 +25,7 @@
 #include <string_view>
 #include <utility>
 
-#include "api/app.h"
+#include "cli/application.h"
 #include "cli/provisioning.h"
 #include "common/crypto.h"
 #include "http/beast_adapter.h"
@@ -47,7 +47,7 @@ const std::pair<std::string_view, std::string_view> kIdentities[] = {
     {"admin", "admin.phutho"},
 };
 
-asio::awaitable<void> Run(App& app, Request& req, Response& out, bool& done);
+asio::awaitable<void> Run(Pipeline& app, Request& req, Response& out, bool& done);
 
 struct Env {
   Env() {
@@ -60,8 +60,8 @@ struct Env {
     config.files_dir = (dir / "files").string();
     config.auth.password_cost = PasswordCost{1, 8 << 10};
     config.limits.max_concurrent_hashes = 1;
-    app = std::make_unique<App>(*store, clock, *random, config);
-    if (!EnsureDemoAccounts(*store, app->auth()) || !app->Load()) abort();
+    app = std::make_unique<Application>(*store, clock, *random, config);
+    if (!EnsureDemoAccounts(store->accounts(), app->auth()) || !app->Load()) abort();
     for (auto [as, username] : kIdentities) {
       if (!SignIn(as)) abort();
     }
@@ -100,7 +100,7 @@ struct Env {
     bool done = false;
     ioc.restart();  // the previous input's work guard stopped it on the way out
     auto guard = asio::make_work_guard(ioc);
-    asio::co_spawn(ioc, Run(*app, req, res, done), asio::detached);
+    asio::co_spawn(ioc, Run(app->pipeline(), req, res, done), asio::detached);
     while (!done) ioc.run_one();
     return res;
   }
@@ -109,11 +109,11 @@ struct Env {
   std::unique_ptr<storage::SqlStore> store;
   FakeClock clock{*ParseIso8601("2026-04-24T10:00:00+07:00")};
   std::unique_ptr<Random> random = MakeSeededRandom(1);
-  std::unique_ptr<App> app;
+  std::unique_ptr<Application> app;
   asio::io_context ioc;
 };
 
-asio::awaitable<void> Run(App& app, Request& req, Response& out, bool& done) {
+asio::awaitable<void> Run(Pipeline& app, Request& req, Response& out, bool& done) {
   out = co_await app.Handle(req);
   done = true;
 }

@@ -1,7 +1,8 @@
 // Login, logout, the current user and account creation.
 #include <boost/json.hpp>
 
-#include "api/app.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 #include "common/json.h"
 
 namespace motcua {
@@ -19,12 +20,12 @@ boost::json::object PrincipalJson(const Principal& p) {
       {"full_name", p.full_name}};
 }
 
-std::string Cookie(const App& app, std::string_view name, std::string_view value, bool http_only,
+std::string Cookie(bool secure, std::string_view name, std::string_view value, bool http_only,
                    long long max_age) {
   std::string c = std::string(name) + "=" + std::string(value) +
                   "; Path=/; SameSite=Strict; Max-Age=" + std::to_string(max_age);
   if (http_only) c += "; HttpOnly";
-  if (app.config().cookie_secure) c += "; Secure";
+  if (secure) c += "; Secure";
   return c;
 }
 
@@ -39,34 +40,34 @@ constexpr std::string_view kNewUserSchema =
 
 }  // namespace
 
-void RegisterAuthRoutes(App& app, Router& router) {
+void RegisterAuthRoutes(Router& router, AuthDeps deps) {
   router.Add(
       "POST", "/api/v1/auth/login",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
-        if (!app.login_limiter().Allow(ctx.request.client_ip)) {
+        if (!deps.login_limiter.Allow(ctx.request.client_ip)) {
           Response r = ErrorResponse(Error{ErrorCode::kTooManyRequests});
           r.headers.emplace_back("Retry-After", "60");
           co_return r;
         }
-        auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
+        auto doc = ParseJson(ctx.request.body, deps.limits.max_json_depth);
         if (!doc) co_return ErrorResponse(doc.error());
         JsonObjectReader r(*doc);
         auto username = r.String("username", {true, 64, false});
         auto password = r.String("password", {true, 128, false});
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
-        auto login = [&app, u = *username, p = *password] { return app.auth().Login(u, p); };
-        Result<LoginResult> result = co_await app.OnHashPool<LoginResult>(std::move(login));
+        auto login = [&auth = deps.auth, u = *username, p = *password] { return auth.Login(u, p); };
+        Result<LoginResult> result = co_await deps.pools.OnHashPool<LoginResult>(std::move(login));
         if (!result) {
           Response err = ErrorResponse(result.error());
           if (result.error().code == ErrorCode::kLocked) {
             err.headers.emplace_back("Retry-After",
-                                     std::to_string(app.auth().config().lockout.count()));
+                                     std::to_string(deps.auth.config().lockout.count()));
           }
           co_return err;
         }
         long long ttl =
-            std::chrono::duration_cast<std::chrono::seconds>(result->expires_at - app.clock().Now())
+            std::chrono::duration_cast<std::chrono::seconds>(result->expires_at - deps.clock.Now())
                 .count();
         boost::json::object out = PrincipalJson(result->principal);
         out["token"] = result->token;
@@ -76,10 +77,10 @@ void RegisterAuthRoutes(App& app, Router& router) {
                           : boost::json::value(result->principal.unit_code);
         out["expires_at"] = FormatIso8601Vn(result->expires_at);
         Response res = JsonResponse(200, boost::json::serialize(out));
-        res.headers.emplace_back("Set-Cookie",
-                                 Cookie(app, "motcua_session", result->token, true, ttl));
-        res.headers.emplace_back("Set-Cookie",
-                                 Cookie(app, "motcua_csrf", result->csrf_token, false, ttl));
+        res.headers.emplace_back(
+            "Set-Cookie", Cookie(deps.cookie_secure, "motcua_session", result->token, true, ttl));
+        res.headers.emplace_back("Set-Cookie", Cookie(deps.cookie_secure, "motcua_csrf",
+                                                      result->csrf_token, false, ttl));
         co_return res;
       },
       {.summary = "Log in with username and password. Returns a bearer token (API clients) and "
@@ -93,15 +94,17 @@ void RegisterAuthRoutes(App& app, Router& router) {
        .statuses = {200, 400, 401, 415, 429, 503}});
 
   router.Add("POST", "/api/v1/auth/logout",
-             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+             [deps](RequestContext& ctx) -> asio::awaitable<Response> {
                bool via_cookie = false;  // the very token that authenticated this request
                std::string_view token = SessionToken(ctx.request, &via_cookie);
-               if (auto st = app.auth().Logout(token); !st) co_return ErrorResponse(st.error());
+               if (auto st = deps.auth.Logout(token); !st) co_return ErrorResponse(st.error());
                Response res;
                res.status = 204;
                res.content_type = "application/json";
-               res.headers.emplace_back("Set-Cookie", Cookie(app, "motcua_session", "", true, 0));
-               res.headers.emplace_back("Set-Cookie", Cookie(app, "motcua_csrf", "", false, 0));
+               res.headers.emplace_back("Set-Cookie",
+                                        Cookie(deps.cookie_secure, "motcua_session", "", true, 0));
+               res.headers.emplace_back("Set-Cookie",
+                                        Cookie(deps.cookie_secure, "motcua_csrf", "", false, 0));
                co_return res;
              },
              {.summary = "End the current session.",
@@ -122,11 +125,9 @@ void RegisterAuthRoutes(App& app, Router& router) {
 
   router.Add(
       "POST", "/api/v1/users",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-        if (ctx.principal->role != Role::kAdmin)
-          co_return ErrorResponse(Error{ErrorCode::kForbidden});
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
-        auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
+        auto doc = ParseJson(ctx.request.body, deps.limits.max_json_depth);
         if (!doc) co_return ErrorResponse(doc.error());
         JsonObjectReader r(*doc);
         NewUser u;
@@ -142,23 +143,10 @@ void RegisterAuthRoutes(App& app, Router& router) {
         }
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
         u.role = *ParseRole(*role_name);
-        if (auto st = ValidateNewUser(u, app.auth().config()); !st) {
-          co_return ErrorResponse(st.error());
-        }
-        auto dir = app.units();
-        if (!u.unit_code.empty()) {
-          if (dir->Find(u.unit_code) == nullptr) {
-            co_return ErrorResponse(
-                Error{ErrorCode::kInvalidField, "Unknown unit.", "Đơn vị không tồn tại.", "unit"});
-          }
-          if (!AccessPolicy(*dir).CanManageUsers(*ctx.principal, u.unit_code)) {
-            co_return ErrorResponse(Error{ErrorCode::kForbidden,
-                                          "You cannot create accounts in that unit.",
-                                          "Bạn không được tạo tài khoản ở đơn vị này.", "unit"});
-          }
-        }
-        auto create = [&app, u = std::move(u)] { return app.auth().CreateUser(u); };
-        Result<UserRecord> created = co_await app.OnHashPool<UserRecord>(std::move(create));
+        auto create = [&accounts = deps.accounts, who = *ctx.principal, u = std::move(u)] {
+          return accounts.Create(who, u);
+        };
+        Result<UserRecord> created = co_await deps.pools.OnHashPool<UserRecord>(std::move(create));
         if (!created) co_return ErrorResponse(created.error());
         boost::json::object out{
             {"id", created->id},
@@ -173,7 +161,8 @@ void RegisterAuthRoutes(App& app, Router& router) {
       {.summary = "Create an account (admins, within their province).",
        .tag = "users",
        .auth = true,
-       .roles = "admin",
+       .roles = {"admin"},
+       .access = "admins, within their province",
        .request_schema = std::string(kNewUserSchema),
        .response_schema = R"({"type":"object","properties":{"id":{"type":"integer"},)"
                           R"("username":{"type":"string"},"role":{"type":"string"}}})",

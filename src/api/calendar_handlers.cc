@@ -3,7 +3,8 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
-#include "api/app.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 #include "common/json.h"
 
 namespace motcua {
@@ -11,13 +12,6 @@ namespace motcua {
 namespace asio = boost::asio;
 
 namespace {
-
-std::string DateText(std::chrono::year_month_day d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
-                unsigned(d.day()));
-  return buf;
-}
 
 // "YYYY-MM-DD" of a valid date in 1900..2100, or nullopt.
 std::optional<std::chrono::year_month_day> ParseDate(std::string_view s) {
@@ -37,15 +31,15 @@ Error BadDate() {
 
 }  // namespace
 
-void RegisterCalendarRoutes(App& app, Router& router) {
+void RegisterCalendarRoutes(Router& router, CalendarDeps deps) {
   router.Add(
       "GET", "/api/v1/calendar/deadline",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         const Request& req = ctx.request;
         if (auto st = CheckQueryParams(req, {"from", "amount", "unit"}); !st) {
           co_return ErrorResponse(st.error());
         }
-        Instant from = app.clock().Now();
+        Instant from = deps.clock.Now();
         if (const std::string* v = req.Query("from")) {
           auto t = ParseIso8601(*v);
           if (!t) {
@@ -62,17 +56,12 @@ void RegisterCalendarRoutes(App& app, Router& router) {
                                         "amount phải là số nguyên >= 0.", "amount"});
         }
         const std::string* unit = req.Query("unit");
-        auto due = app.dossiers().CalendarDue(from, std::stoll(*amount),
-                                              unit ? *unit : std::string("working_day"));
-        if (!due) {
-          Error e = due.error();
-          if (e.field == "received") e.field = "from";  // the domain's name for this parameter
-          co_return ErrorResponse(e);
-        }
-        boost::json::object out{
-            {"from", FormatIso8601Vn(from)},
-            {"counting_from", FormatIso8601Vn(app.calendar()->EffectiveStart(from))},
-            {"due", FormatIso8601Vn(*due)}};
+        auto answer = deps.calendar.Deadline(from, std::stoll(*amount),
+                                             unit ? *unit : std::string("working_day"));
+        if (!answer) co_return ErrorResponse(answer.error());
+        boost::json::object out{{"from", FormatIso8601Vn(answer->from)},
+                                {"counting_from", FormatIso8601Vn(answer->counting_from)},
+                                {"due", FormatIso8601Vn(answer->due)}};
         co_return JsonResponse(200, boost::json::serialize(out));
       },
       {.summary = "The appointment for a dossier received at `from` (default now) with a time "
@@ -89,20 +78,21 @@ void RegisterCalendarRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/calendar/days",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"year"}); !st)
           co_return ErrorResponse(st.error());
         const std::string* y = ctx.request.Query("year");
         int year = 0;
         if (y == nullptr || y->size() != 4 ||
-            y->find_first_not_of("0123456789") != std::string::npos ||
-            (year = std::stoi(*y)) < WorkingCalendar::kFirstYear ||
-            year > WorkingCalendar::kLastYear) {
+            y->find_first_not_of("0123456789") != std::string::npos) {
           co_return ErrorResponse(Error{ErrorCode::kInvalidField, "year must be 1900-2100.",
                                         "year phải từ 1900 đến 2100.", "year"});
         }
+        year = std::stoi(*y);
+        auto listed = deps.calendar.Days(year);
+        if (!listed) co_return ErrorResponse(listed.error());
         boost::json::array days;
-        for (const CalendarDay& d : app.calendar()->DaysOffAndMakeUps(year)) {
+        for (const CalendarDay& d : *listed) {
           days.push_back({{"date", DateText(d.date)},
                           {"kind", DayKindName(d.kind)},
                           {"working", d.kind == DayKind::kMakeUpWorkday},
@@ -121,24 +111,20 @@ void RegisterCalendarRoutes(App& app, Router& router) {
 
   router.Add(
       "PUT", "/api/v1/calendar/overrides/{date}",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-        if (ctx.principal->role != Role::kAdmin)
-          co_return ErrorResponse(Error{ErrorCode::kForbidden});
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
         auto date = ParseDate(ctx.Param("date"));
         if (!date) co_return ErrorResponse(BadDate());
-        auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
+        auto doc = ParseJson(ctx.request.body, deps.limits.max_json_depth);
         if (!doc) co_return ErrorResponse(doc.error());
         JsonObjectReader r(*doc);
         auto working = r.Bool("working", true);
         auto vi = r.String("reason_vi", {true, 500, false});
         auto en = r.String("reason_en", {false, 500, true});
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
-        Store::CalendarOverrideRow row{DateText(*date), *working, *vi, en.value_or("")};
-        if (auto st = app.store().UpsertCalendarOverrides({row}); !st) {
-          co_return ErrorResponse(st.error());
-        }
-        if (auto st = app.LoadCalendar(); !st) co_return ErrorResponse(st.error());
+        auto set = deps.calendar.SetOverride(*ctx.principal, *date, *working, *vi, en.value_or(""));
+        if (!set) co_return ErrorResponse(set.error());
+        const CalendarOverrideRow& row = *set;
         boost::json::object out{{"date", row.day},
                                 {"working", row.working},
                                 {"reason_vi", row.reason_vi},
@@ -150,7 +136,7 @@ void RegisterCalendarRoutes(App& app, Router& router) {
                   "appointments.",
        .tag = "calendar",
        .auth = true,
-       .roles = "admin",
+       .roles = {"admin"},
        .params = {{"date", "path", "string", true, "YYYY-MM-DD"}},
        .request_schema =
            R"({"type":"object","required":["working","reason_vi"],"properties":{"working":{"type":"boolean"},"reason_vi":{"type":"string"},"reason_en":{"type":"string"}}})",
@@ -158,15 +144,12 @@ void RegisterCalendarRoutes(App& app, Router& router) {
        .statuses = {200, 400, 401, 403, 415}});
 
   router.Add("DELETE", "/api/v1/calendar/overrides/{date}",
-             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
-               if (ctx.principal->role != Role::kAdmin)
-                 co_return ErrorResponse(Error{ErrorCode::kForbidden});
+             [deps](RequestContext& ctx) -> asio::awaitable<Response> {
                auto date = ParseDate(ctx.Param("date"));
                if (!date) co_return ErrorResponse(BadDate());
-               if (auto st = app.store().DeleteCalendarOverride(DateText(*date)); !st) {
+               if (auto st = deps.calendar.DeleteOverride(*ctx.principal, *date); !st) {
                  co_return ErrorResponse(st.error());
                }
-               if (auto st = app.LoadCalendar(); !st) co_return ErrorResponse(st.error());
                Response res;
                res.status = 204;
                co_return res;
@@ -174,9 +157,39 @@ void RegisterCalendarRoutes(App& app, Router& router) {
              {.summary = "Remove the official override of a date (the computed calendar applies).",
               .tag = "calendar",
               .auth = true,
-              .roles = "admin",
+              .roles = {"admin"},
               .params = {{"date", "path", "string", true, "YYYY-MM-DD"}},
               .statuses = {204, 400, 401, 403, 404}});
+
+  router.Add(
+      "GET", "/api/v1/calendar/changes",
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
+        if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
+        auto changes = deps.calendar.Changes(*ctx.principal);
+        if (!changes) co_return ErrorResponse(changes.error());
+        boost::json::array items;
+        for (const AuditEntry& e : *changes) {
+          items.push_back({{"seq", e.seq},
+                           {"date", e.dossier_code.substr(e.dossier_code.find(':') + 1)},
+                           {"at", FormatIso8601Vn(e.at)},
+                           {"actor_user_id", e.actor_user_id},
+                           {"actor_role", e.actor_role},
+                           {"action", e.action},
+                           {"before", e.state_before},
+                           {"after", e.state_after},
+                           {"note", e.note},
+                           {"hash", e.hash}});
+        }
+        boost::json::object out{{"items", std::move(items)}};
+        co_return JsonResponse(200, boost::json::serialize(out));
+      },
+      {.summary = "Every change of the official calendar overrides, oldest first: who, when, the "
+                  "date, before and after (entries of the hash-chained audit trail).",
+       .tag = "calendar",
+       .auth = true,
+       .roles = {"admin", "auditor"},
+       .response_schema = R"({"type":"object","properties":{"items":{"type":"array"}}})",
+       .statuses = {200, 400, 401, 403}});
 }
 
 }  // namespace motcua

@@ -2,7 +2,8 @@
 // its stored versions.
 #include <boost/json.hpp>
 
-#include "api/app.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 #include "common/text.h"
 
 namespace motcua {
@@ -18,24 +19,24 @@ Error BadEnum(std::string field, std::string allowed) {
 
 }  // namespace
 
-void RegisterCatalogRoutes(App& app, Router& router) {
+void RegisterCatalogRoutes(Router& router, CatalogDeps deps) {
   router.Add(
       "GET", "/api/v1/procedures",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         const Request& req = ctx.request;
         if (auto st = CheckQueryParams(
                 req, {"q", "level", "field", "online_level", "agency", "offset", "limit"});
             !st) {
           co_return ErrorResponse(st.error());
         }
-        auto paging = ParsePaging(req, 20, app.config().limits.max_page_size);
+        auto paging = ParsePaging(req, 20, deps.limits.max_page_size);
         if (!paging) co_return ErrorResponse(paging.error());
         CatalogQuery q;
         std::tie(q.offset, q.limit) = *paging;
         auto text = [&](const char* name, std::string& out) -> bool {
           const std::string* v = req.Query(name);
           if (v == nullptr) return true;
-          if (Utf8Length(*v) > app.config().limits.max_query_chars) return false;
+          if (Utf8Length(*v) > deps.limits.max_query_chars) return false;
           out = *v;
           return true;
         };
@@ -55,7 +56,7 @@ void RegisterCatalogRoutes(App& app, Router& router) {
             q.online_level != "none") {
           co_return ErrorResponse(BadEnum("online_level", "full, partial, none"));
         }
-        auto catalog = app.catalog();
+        auto catalog = deps.reference.catalog();
         CatalogPage page = catalog->Search(q);
         std::string body;
         body.reserve(256 + page.items.size() * 400);
@@ -86,7 +87,7 @@ void RegisterCatalogRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/procedures/{id}",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"version"}); !st) {
           co_return ErrorResponse(st.error());
         }
@@ -95,7 +96,7 @@ void RegisterCatalogRoutes(App& app, Router& router) {
                         "Không có thủ tục với mã này.", "id"};
         const std::string* version = ctx.request.Query("version");
         if (version == nullptr) {
-          auto catalog = app.catalog();
+          auto catalog = deps.reference.catalog();
           const CatalogEntry* e = catalog->Find(id);
           if (e == nullptr) co_return ErrorResponse(not_found);
           co_return JsonResponse(200, e->detail_json);
@@ -109,7 +110,7 @@ void RegisterCatalogRoutes(App& app, Router& router) {
                                         "version phải là số nguyên dương.", "version"});
         }
         if (id.size() > 32) co_return ErrorResponse(not_found);
-        auto versions = app.store().LoadProcedureVersions(id);
+        auto versions = deps.reference.ProcedureVersions(id);
         if (!versions) co_return ErrorResponse(versions.error());
         if (versions->empty()) co_return ErrorResponse(not_found);
         for (const ProcedureRecord& rec : *versions) {
@@ -134,13 +135,13 @@ void RegisterCatalogRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/procedures/{id}/versions",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
         const std::string& id = ctx.Param("id");
         Error not_found{ErrorCode::kNotFound, "No procedure with that id.",
                         "Không có thủ tục với mã này.", "id"};
         if (id.size() > 32) co_return ErrorResponse(not_found);
-        auto versions = app.store().LoadProcedureVersions(id);
+        auto versions = deps.reference.ProcedureVersions(id);
         if (!versions) co_return ErrorResponse(versions.error());
         if (versions->empty()) co_return ErrorResponse(not_found);
         boost::json::array items;

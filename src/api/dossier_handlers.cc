@@ -2,7 +2,8 @@
 // the public status lookup.
 #include <boost/json.hpp>
 
-#include "api/app.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 #include "common/crypto.h"
 #include "common/json.h"
 #include "common/text.h"
@@ -171,6 +172,22 @@ Status ParseComponents(const boost::json::value& v, const std::string& path,
   return {};
 }
 
+// A queue cursor "<due micros>_<code>" as next_cursor gives it; nullopt for anything else.
+std::optional<std::pair<int64_t, std::string>> ParseCursor(std::string_view v) {
+  size_t sep = v.find('_');
+  if (sep == std::string_view::npos || sep == 0 || sep > 19) return std::nullopt;
+  uint64_t due = 0;
+  for (char c : v.substr(0, sep)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    due = due * 10 + static_cast<uint64_t>(c - '0');
+  }
+  // 19 digits fit in 64 bits unsigned; the cursor's due is a non-negative int64.
+  if (due > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  std::string_view code = v.substr(sep + 1);
+  if (!LooksLikeDossierCode(code)) return std::nullopt;
+  return std::make_pair(static_cast<int64_t>(due), std::string(code));
+}
+
 bool SafeKey(std::string_view k) {
   if (k.empty() || k.size() > 128) return false;
   for (char c : k) {
@@ -190,10 +207,10 @@ constexpr std::string_view kDossierSchema =
 
 }  // namespace
 
-void RegisterDossierRoutes(App& app, Router& router) {
+void RegisterDossierRoutes(Router& router, DossierDeps deps) {
   router.Add(
       "POST", "/api/v1/dossiers",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
         std::string key(ctx.request.Header("idempotency-key"));
         if (!key.empty() && !SafeKey(key)) {
@@ -201,7 +218,7 @@ void RegisterDossierRoutes(App& app, Router& router) {
               ErrorCode::kInvalidField, "Idempotency-Key: 1-128 characters of A-Z a-z 0-9 - _ . :",
               "Idempotency-Key: 1-128 ký tự A-Z a-z 0-9 - _ . :", "Idempotency-Key"});
         }
-        auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
+        auto doc = ParseJson(ctx.request.body, deps.limits.max_json_depth);
         if (!doc) co_return ErrorResponse(doc.error());
         JsonObjectReader r(*doc);
         SubmitRequest s;
@@ -243,17 +260,14 @@ void RegisterDossierRoutes(App& app, Router& router) {
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
         s.idempotency_key = key;
         s.request_sha256 = Sha256Hex(ctx.request.body);
-        auto prepared = app.dossiers().PrepareSubmit(*ctx.principal, s);
-        if (!prepared) co_return ErrorResponse(prepared.error());
-        auto start = [&app, nd = std::move(*prepared)](auto done) mutable {
-          app.store().CreateDossierAsync(std::move(nd), std::move(done));
-        };
-        Result<CreatedDossier> created = co_await app.AwaitStore<CreatedDossier>(std::move(start));
+        auto start = [&dossiers = deps.dossiers, who = *ctx.principal, s = std::move(s)](
+                         auto done) mutable { dossiers.SubmitAsync(who, s, std::move(done)); };
+        Result<CreatedDossier> created = co_await AwaitCallback<CreatedDossier>(std::move(start));
         if (!created) co_return ErrorResponse(created.error());
         Response res = JsonResponse(
             201,
             boost::json::serialize(DossierJson(
-                created->dossier, app.dossiers().DeadlineOf(created->dossier, app.clock().Now()))));
+                created->dossier, deps.dossiers.DeadlineOf(created->dossier, deps.clock.Now()))));
         if (created->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
         res.headers.emplace_back("Location", "/api/v1/dossiers/" + created->dossier.code);
         co_return res;
@@ -263,7 +277,9 @@ void RegisterDossierRoutes(App& app, Router& router) {
                   "An Idempotency-Key header makes a retried POST return the same dossier.",
        .tag = "dossiers",
        .auth = true,
-       .roles = "citizen (online), reception or leader (counter, postal) of the receiving unit",
+       .roles = {"citizen", "reception", "leader"},
+       .access = "citizens online for themselves; reception officers and leaders at the counter "
+                 "or by post for their own unit",
        .params = {{"Idempotency-Key", "header", "string", false, "Client-chosen retry key."}},
        .request_schema =
            R"({"type":"object","required":["procedure_id","unit","applicant","components"],)"
@@ -280,14 +296,14 @@ void RegisterDossierRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/dossiers",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         const Request& req = ctx.request;
         if (auto st = CheckQueryParams(req, {"state", "procedure", "channel", "overdue",
                                              "due_within_days", "q", "unit", "limit", "cursor"});
             !st) {
           co_return ErrorResponse(st.error());
         }
-        auto paging = ParsePaging(req, 50, app.config().limits.max_page_size);
+        auto paging = ParsePaging(req, 50, deps.limits.max_page_size);
         if (!paging) co_return ErrorResponse(paging.error());
         DossierQuery q;
         q.limit = paging->second + 1;  // one more tells whether a next page exists
@@ -307,7 +323,7 @@ void RegisterDossierRoutes(App& app, Router& router) {
           q.channel = ParseChannel(*v);
           if (!q.channel) co_return bad("channel", "Unknown channel.", "Kênh không hợp lệ.");
         }
-        Instant now = app.clock().Now();
+        Instant now = deps.clock.Now();
         if (const std::string* v = req.Query("overdue")) {
           if (*v != "true")
             co_return bad("overdue", "overdue=true or nothing.", "overdue=true hoặc bỏ trống.");
@@ -323,7 +339,7 @@ void RegisterDossierRoutes(App& app, Router& router) {
           q.unfinished_only = true;
         }
         if (const std::string* v = req.Query("q")) {
-          if (Utf8Length(*v) > app.config().limits.max_query_chars) {
+          if (Utf8Length(*v) > deps.limits.max_query_chars) {
             co_return bad("q", "q is too long.", "Chuỗi tìm kiếm quá dài.");
           }
           if (LooksLikeDossierCode(*v))
@@ -332,21 +348,17 @@ void RegisterDossierRoutes(App& app, Router& router) {
             q.name_folded = FoldForSearch(*v);
         }
         if (const std::string* v = req.Query("unit")) {
-          if (app.units()->Find(*v) == nullptr)
+          if (deps.reference.units()->Find(*v) == nullptr)
             co_return bad("unit", "Unknown unit.", "Đơn vị không tồn tại.");
           q.units.push_back(*v);
         }
         if (const std::string* v = req.Query("cursor")) {
-          size_t sep = v->find('_');
-          if (sep == std::string::npos || sep == 0 || sep > 19 ||
-              v->substr(0, sep).find_first_not_of("0123456789") != std::string::npos ||
-              !LooksLikeDossierCode(v->substr(sep + 1))) {
-            co_return bad("cursor", "Bad cursor.", "Con trỏ trang không hợp lệ.");
-          }
-          q.after_due = std::stoll(v->substr(0, sep));
-          q.after_code = v->substr(sep + 1);
+          auto cursor = ParseCursor(*v);
+          if (!cursor) co_return bad("cursor", "Bad cursor.", "Con trỏ trang không hợp lệ.");
+          q.after_due = cursor->first;
+          q.after_code = std::move(cursor->second);
         }
-        auto page = app.dossiers().Queue(*ctx.principal, q);
+        auto page = deps.queues.Queue(*ctx.principal, q);
         if (!page) co_return ErrorResponse(page.error());
         bool more = page->size() > paging->second;
         if (more) page->pop_back();
@@ -354,7 +366,7 @@ void RegisterDossierRoutes(App& app, Router& router) {
         body.reserve(64 + page->size() * 640);
         JsonWriter w(body);
         w.BeginObject().Key("items").BeginArray();
-        for (const DossierLine& d : *page) WriteLine(w, d, app.dossiers().DeadlineOf(d, now));
+        for (const DossierLine& d : *page) WriteLine(w, d, deps.dossiers.DeadlineOf(d, now));
         w.EndArray().Key("next_cursor");
         if (more && !page->empty()) {
           const DossierLine& last = page->back();
@@ -388,14 +400,14 @@ void RegisterDossierRoutes(App& app, Router& router) {
        .statuses = {200, 400, 401, 403}});
 
   router.Add("GET", "/api/v1/dossiers/{code}",
-             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+             [deps](RequestContext& ctx) -> asio::awaitable<Response> {
                if (auto st = CheckQueryParams(ctx.request, {}); !st)
                  co_return ErrorResponse(st.error());
-               auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
+               auto d = deps.dossiers.Get(*ctx.principal, ctx.Param("code"));
                if (!d) co_return ErrorResponse(d.error());
                co_return JsonResponse(
                    200, boost::json::serialize(
-                            DossierJson(*d, app.dossiers().DeadlineOf(*d, app.clock().Now()))));
+                            DossierJson(*d, deps.dossiers.DeadlineOf(*d, deps.clock.Now()))));
              },
              {.summary = "One dossier, if you may see it (its applicant, the units on its path and "
                          "their leaders, admins and auditors).",
@@ -407,9 +419,9 @@ void RegisterDossierRoutes(App& app, Router& router) {
 
   router.Add(
       "POST", "/api/v1/dossiers/{code}/actions",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = RequireJson(ctx.request); !st) co_return ErrorResponse(st.error());
-        auto doc = ParseJson(ctx.request.body, app.config().limits.max_json_depth);
+        auto doc = ParseJson(ctx.request.body, deps.limits.max_json_depth);
         if (!doc) co_return ErrorResponse(doc.error());
         JsonObjectReader r(*doc);
         ActionRequest a;
@@ -436,10 +448,10 @@ void RegisterDossierRoutes(App& app, Router& router) {
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
         a.action = *ParseAction(*action);
         if (new_due) a.new_due = ParseIso8601(*new_due);
-        auto d = app.dossiers().Act(*ctx.principal, ctx.Param("code"), a);
+        auto d = deps.dossiers.Act(*ctx.principal, ctx.Param("code"), a);
         if (!d) co_return ErrorResponse(d.error());
         co_return JsonResponse(200, boost::json::serialize(DossierJson(
-                                        *d, app.dossiers().DeadlineOf(*d, app.clock().Now()))));
+                                        *d, deps.dossiers.DeadlineOf(*d, deps.clock.Now()))));
       },
       {.summary = "Take a workflow action: receive, request_supplement, supplement, refuse, "
                   "assign, forward, approve, issue_result, apologise, return_result, stop, "
@@ -447,7 +459,9 @@ void RegisterDossierRoutes(App& app, Router& router) {
                   "for the state or a stale version gets 409.",
        .tag = "dossiers",
        .auth = true,
-       .roles = "by action: see the transition table in src/domain/dossier/workflow.cc",
+       .access = "by action: the transition table (src/domain/dossier/workflow.cc) names the "
+                 "roles, and the actor must reach the dossier's current unit or be its "
+                 "applicant",
        .params = {{"code", "path", "string", true, "Dossier code."}},
        .request_schema =
            R"({"type":"object","required":["action","version"],"properties":{"action":{"type":"string"},)"
@@ -459,11 +473,9 @@ void RegisterDossierRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/dossiers/{code}/events",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
-        auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
-        if (!d) co_return ErrorResponse(d.error());
-        auto events = app.store().LoadAudit(d->code);
+        auto events = deps.lookup.Timeline(*ctx.principal, ctx.Param("code"));
         if (!events) co_return ErrorResponse(events.error());
         boost::json::array items;
         for (const AuditEntry& e : *events) {
@@ -490,46 +502,34 @@ void RegisterDossierRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/public/dossiers/{code}",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"id_last4"}); !st)
           co_return ErrorResponse(st.error());
-        if (!app.public_limiter().Allow(ctx.request.client_ip)) {
-          Response r = ErrorResponse(Error{ErrorCode::kTooManyRequests});
-          r.headers.emplace_back("Retry-After", "60");
+        const std::string* last4 = ctx.request.Query("id_last4");
+        auto found = deps.lookup.Public(ctx.request.client_ip, ctx.Param("code"),
+                                        last4 ? *last4 : std::string());
+        if (!found) {
+          Response r = ErrorResponse(found.error());
+          if (found.error().code == ErrorCode::kTooManyRequests) {
+            r.headers.emplace_back("Retry-After", "60");
+          }
           co_return r;
         }
-        const std::string* last4 = ctx.request.Query("id_last4");
-        if (last4 == nullptr || last4->size() != 4 ||
-            last4->find_first_not_of("0123456789") != std::string::npos) {
-          co_return ErrorResponse(Error{
-              ErrorCode::kInvalidField, "id_last4: the last 4 digits of the applicant's ID number.",
-              "id_last4: 4 số cuối số định danh của người nộp.", "id_last4"});
-        }
-        Error not_found{ErrorCode::kNotFound, "No dossier with that code and ID number.",
-                        "Không có hồ sơ với mã và số định danh này.", "code"};
-        const std::string& code = ctx.Param("code");
-        if (!LooksLikeDossierCode(code)) co_return ErrorResponse(not_found);
-        auto d = app.store().FindDossier(code);
-        if (!d) co_return ErrorResponse(d.error());
-        if (!*d || !(*d)->applicant.id_number.ends_with(*last4)) co_return ErrorResponse(not_found);
-        auto events = app.store().LoadAudit(code);
-        if (!events) co_return ErrorResponse(events.error());
         boost::json::array steps;
-        for (const AuditEntry& e : *events) {
+        for (const AuditEntry& e : found->steps) {
           steps.push_back({{"action", e.action},
                            {"at", FormatIso8601Vn(e.at)},
                            {"unit", e.actor_unit},
                            {"state", e.state_after}});
         }
-        const Dossier& dd = **d;
+        const Dossier& dd = found->dossier;
         boost::json::object out{{"code", dd.code},
                                 {"procedure_name", dd.procedure_name},
                                 {"state", StateName(dd.state)},
                                 {"state_vi", StateNameVi(dd.state)},
                                 {"received_at", OptTime(dd.received_at)},
                                 {"due_at", OptTime(dd.due_at)},
-                                {"deadline_status", DeadlineStatusName(app.dossiers().DeadlineOf(
-                                                        dd, app.clock().Now()))},
+                                {"deadline_status", DeadlineStatusName(found->deadline)},
                                 {"steps", std::move(steps)}};
         co_return JsonResponse(200, boost::json::serialize(out));
       },

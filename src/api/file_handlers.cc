@@ -2,24 +2,14 @@
 // and of one's own uploads, and a citizen's own store of documents that later dossiers may reuse.
 #include <boost/json.hpp>
 
-#include "api/app.h"
-#include "common/log.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 
 namespace motcua {
 
 namespace asio = boost::asio;
 
 namespace {
-
-Response FileResponse(std::string bytes, const std::string& media_type, const std::string& name) {
-  Response r;
-  r.status = 200;
-  r.body = std::move(bytes);
-  r.content_type = media_type;
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
-  r.headers.emplace_back("Cache-Control", "private, max-age=3600");
-  return r;
-}
 
 std::string Extension(const std::string& media_type) {
   if (media_type == "application/pdf") return ".pdf";
@@ -28,94 +18,48 @@ std::string Extension(const std::string& media_type) {
   return "";
 }
 
-Error NoFile() {
-  return Error{ErrorCode::kNotFound, "No such file.", "Không có tệp này.", "sha256"};
-}
-
-// Reads a stored blob for a download; a recorded file whose blob is missing is an internal error
-// (logged), never a silent empty answer.
-Result<std::string> ReadBlob(App& app, const FileRecord& f) {
-  auto bytes = app.blobs().Read(f.sha256, static_cast<size_t>(f.size) + 1);
-  if (!bytes) {
-    LogError("file " + f.sha256 + " is recorded but unreadable: " + bytes.error().message);
-    return Fail(ErrorCode::kInternal);
-  }
-  return bytes;
+Response FileResponse(Download file, const std::string& name) {
+  Response r;
+  r.status = 200;
+  r.body = std::move(file.bytes);
+  r.content_type = file.record.media_type;
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name +
+                                                    Extension(file.record.media_type) + "\"");
+  r.headers.emplace_back("Cache-Control", "private, max-age=3600");
+  return r;
 }
 
 }  // namespace
 
-void RegisterFileRoutes(App& app, Router& router) {
+void RegisterFileRoutes(Router& router, FileDeps deps) {
   router.Add(
       "POST", "/api/v1/files",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         const Request& req = ctx.request;
-        if (ctx.principal->role == Role::kAuditor || ctx.principal->role == Role::kAdmin) {
-          co_return ErrorResponse(Error{ErrorCode::kForbidden, "Your role does not upload files.",
-                                        "Vai trò của bạn không tải tệp lên.", ""});
-        }
-        std::string_view declared = req.Header("content-type");
-        if (size_t semi = declared.find(';'); semi != std::string_view::npos) {
-          declared = declared.substr(0, semi);
-        }
-        std::optional<MediaType> declared_type = ParseMediaType(declared);
-        if (!declared_type && declared != "application/octet-stream") {
-          co_return ErrorResponse(
-              Error{ErrorCode::kUnsupportedMedia,
-                    "Send the file's bytes as application/pdf, image/jpeg or image/png.",
-                    "Gửi nội dung tệp với kiểu application/pdf, image/jpeg hoặc image/png.",
-                    "Content-Type"});
-        }
-        const Limits& limits = app.config().limits;
+        auto begun = deps.files.BeginUpload(*ctx.principal, req.Header("content-type"));
+        if (!begun) co_return ErrorResponse(begun.error());
+        auto upload = std::make_shared<FileService::Upload>(std::move(*begun));
         StringBodyStream in_memory(req.body);
         // (Two statements: GCC 12 miscompiles this choice as a ?: inside a coroutine.)
         BodyStream* body = &in_memory;
         if (req.body_stream != nullptr) body = req.body_stream;
-        auto writer = app.blobs().Begin(limits.max_upload_bytes);
-        if (!writer) co_return ErrorResponse(writer.error());
-        std::string head;
         for (;;) {
           Result<std::string_view> piece = co_await body->Read();
           if (!piece) co_return ErrorResponse(piece.error());
           if (piece->empty()) break;
-          if (head.size() < 1024) head.append(piece->substr(0, 1024 - head.size()));
-          if (auto st = writer->Append(*piece); !st) co_return ErrorResponse(st.error());
+          if (auto st = upload->Append(*piece); !st) co_return ErrorResponse(st.error());
         }
-        auto sniffed = SniffMediaType(head);
-        if (declared_type && sniffed && *sniffed != *declared_type) {
-          co_return ErrorResponse(
-              Error{ErrorCode::kUnsupportedMedia,
-                    "The file was sent as " + std::string(MediaTypeName(*declared_type)) +
-                        " but its bytes are " + std::string(MediaTypeName(*sniffed)) + ".",
-                    "Tệp được gửi với kiểu " + std::string(MediaTypeName(*declared_type)) +
-                        " nhưng nội dung là " + std::string(MediaTypeName(*sniffed)) + ".",
-                    "Content-Type"});
-        }
-        auto commit = [w = std::make_shared<storage::BlobStore::Writer>(std::move(*writer)),
-                       fl = app.file_limits()]() { return w->Commit(fl); };
-        Result<storage::StoredBlob> blob =
-            co_await app.OnFilePool<storage::StoredBlob>(std::move(commit));
-        if (!blob) co_return ErrorResponse(blob.error());
-        FileRecord record{blob->sha256, static_cast<int64_t>(blob->size),
-                          std::string(MediaTypeName(blob->media_type)), app.clock().Now()};
-        auto start = [&app, record, user = ctx.principal->user_id](auto done) mutable {
-          app.store().RecordFileAsync(std::move(record), user,
-                                      [done = std::move(done)](Status st) mutable {
-                                        if (!st) {
-                                          done(Result<bool>(tl::unexpected(st.error())));
-                                        } else {
-                                          done(Result<bool>(true));
-                                        }
-                                      });
-        };
-        Result<bool> recorded = co_await app.AwaitStore<bool>(std::move(start));
-        if (!recorded) co_return ErrorResponse(recorded.error());
-        boost::json::object out{{"sha256", blob->sha256},
-                                {"size", static_cast<int64_t>(blob->size)},
-                                {"media_type", MediaTypeName(blob->media_type)},
-                                {"deduplicated", blob->deduplicated}};
+        auto finish = [upload] { return upload->Finish(); };
+        Result<UploadedFile> stored =
+            co_await deps.pools.OnFilePool<UploadedFile>(std::move(finish));
+        if (!stored) co_return ErrorResponse(stored.error());
+        const FileRecord& f = stored->record;
+        boost::json::object out{{"sha256", f.sha256},
+                                {"size", f.size},
+                                {"media_type", f.media_type},
+                                {"deduplicated", stored->deduplicated}};
         Response res = JsonResponse(201, boost::json::serialize(out));
-        res.headers.emplace_back("Location", "/api/v1/files/" + blob->sha256);
+        res.headers.emplace_back("Location", "/api/v1/files/" + f.sha256);
         co_return res;
       },
       {.summary = "Upload one file (a dossier component or result): the raw bytes as the body, "
@@ -125,7 +69,7 @@ void RegisterFileRoutes(App& app, Router& router) {
                   "then names. The same bytes are stored once.",
        .tag = "files",
        .auth = true,
-       .roles = "citizen, reception, specialist, leader",
+       .roles = {"citizen", "reception", "specialist", "leader"},
        .params = {{"Content-Type", "header", "string", true,
                    "application/pdf | image/jpeg | image/png | application/octet-stream"}},
        .request_schema = R"({"type":"string","format":"binary"})",
@@ -136,51 +80,37 @@ void RegisterFileRoutes(App& app, Router& router) {
        .stream_body = true});
 
   router.Add("GET", "/api/v1/files/{sha256}",
-             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+             [deps](RequestContext& ctx) -> asio::awaitable<Response> {
                if (auto st = CheckQueryParams(ctx.request, {}); !st)
                  co_return ErrorResponse(st.error());
                const std::string& sha = ctx.Param("sha256");
-               if (!storage::IsSha256Hex(sha)) co_return ErrorResponse(NoFile());
-               auto file = app.store().FindFile(sha, ctx.principal->user_id);
+               auto file = deps.files.OwnFile(*ctx.principal, sha);
                if (!file) co_return ErrorResponse(file.error());
-               if (!*file) co_return ErrorResponse(NoFile());
-               auto bytes = ReadBlob(app, **file);
-               if (!bytes) co_return ErrorResponse(bytes.error());
-               co_return FileResponse(std::move(*bytes), (*file)->media_type,
-                                      sha.substr(0, 16) + Extension((*file)->media_type));
+               co_return FileResponse(std::move(*file), sha.substr(0, 16));
              },
              {.summary = "One of your own uploads (to check it before filing).",
               .tag = "files",
               .auth = true,
+              .access = "the user who uploaded it",
               .params = {{"sha256", "path", "string", true, "The file's SHA-256."}},
               .response_schema = R"({"type":"string","format":"binary"})",
               .response_type = "application/octet-stream",
               .statuses = {200, 400, 401, 404}});
 
   router.Add("GET", "/api/v1/dossiers/{code}/files/{sha256}",
-             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+             [deps](RequestContext& ctx) -> asio::awaitable<Response> {
                if (auto st = CheckQueryParams(ctx.request, {}); !st)
                  co_return ErrorResponse(st.error());
-               auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
-               if (!d) co_return ErrorResponse(d.error());
                const std::string& sha = ctx.Param("sha256");
-               if (!storage::IsSha256Hex(sha)) co_return ErrorResponse(NoFile());
-               auto named = app.store().DossierHasFile(d->code, sha);
-               if (!named) co_return ErrorResponse(named.error());
-               if (!*named) co_return ErrorResponse(NoFile());
-               auto file = app.store().FindFile(sha, 0);
+               auto file = deps.files.DossierFile(*ctx.principal, ctx.Param("code"), sha);
                if (!file) co_return ErrorResponse(file.error());
-               if (!*file) co_return ErrorResponse(NoFile());
-               auto bytes = ReadBlob(app, **file);
-               if (!bytes) co_return ErrorResponse(bytes.error());
-               co_return FileResponse(
-                   std::move(*bytes), (*file)->media_type,
-                   d->code + "-" + sha.substr(0, 8) + Extension((*file)->media_type));
+               co_return FileResponse(std::move(*file), ctx.Param("code") + "-" + sha.substr(0, 8));
              },
              {.summary = "A file of a dossier (a component or the result), for whoever may see the "
                          "dossier.",
               .tag = "files",
               .auth = true,
+              .access = "whoever may see the dossier",
               .params = {{"code", "path", "string", true, "Dossier code."},
                          {"sha256", "path", "string", true, "The file's SHA-256."}},
               .response_schema = R"({"type":"string","format":"binary"})",
@@ -189,18 +119,13 @@ void RegisterFileRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/me/documents",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"limit"}); !st) {
           co_return ErrorResponse(st.error());
         }
-        if (ctx.principal->role != Role::kCitizen) {
-          co_return ErrorResponse(Error{ErrorCode::kForbidden,
-                                        "Only citizens have a store of documents.",
-                                        "Chỉ công dân có kho dữ liệu giấy tờ.", ""});
-        }
-        auto paging = ParsePaging(ctx.request, 50, app.config().limits.max_page_size);
+        auto paging = ParsePaging(ctx.request, 50, deps.limits.max_page_size);
         if (!paging) co_return ErrorResponse(paging.error());
-        auto docs = app.store().ListApplicantDocuments(ctx.principal->username, paging->second);
+        auto docs = deps.files.MyDocuments(*ctx.principal, paging->second);
         if (!docs) co_return ErrorResponse(docs.error());
         boost::json::array items;
         for (const ApplicantDocument& doc : *docs) {
@@ -219,7 +144,7 @@ void RegisterFileRoutes(App& app, Router& router) {
                   "their results): a new dossier may reuse one (source \"reused\").",
        .tag = "files",
        .auth = true,
-       .roles = "citizen",
+       .roles = {"citizen"},
        .params = {{"limit", "query", "integer", false, "At most this many (default 50)."}},
        .response_schema = R"({"type":"object","properties":{"items":{"type":"array"}}})",
        .statuses = {200, 400, 401, 403}});

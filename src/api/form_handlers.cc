@@ -1,11 +1,7 @@
 // Forms 01-06 (Circular 01/2018/TT-VPCP) of a dossier as PDF (06 also as XLSX), and a unit's
 // dossier register (form 06) for a month.
-#include <filesystem>
-
-#include "api/app.h"
-#include "api/embedded_fonts.h"
-#include "common/log.h"
-#include "domain/forms/form_service.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 
 namespace motcua {
 
@@ -56,27 +52,10 @@ Response Document(std::string bytes, FormFormat format, const std::string& filen
 
 }  // namespace
 
-void RegisterFormRoutes(App& app, Router& router) {
-  FormConfig config;
-  config.public_base_url = app.config().public_base_url;
-  while (!config.public_base_url.empty() && config.public_base_url.back() == '/') {
-    config.public_base_url.pop_back();
-  }
-  if (auto fonts = EmbeddedFormFonts()) {
-    config.fonts = *fonts;
-  } else {
-    LogError("forms unavailable: " + fonts.error().message);  // requests get 500
-  }
-  std::error_code ec;
-  config.tmp_dir = std::filesystem::temp_directory_path(ec);
-  if (ec) config.tmp_dir = "/tmp";
-  auto forms = std::make_shared<FormService>(
-      app.store(), app.clock(), app.dossiers(), [&app] { return app.catalog(); },
-      [&app] { return app.units(); }, std::move(config));
-
+void RegisterFormRoutes(Router& router, FormDeps deps) {
   router.Add(
       "GET", "/api/v1/dossiers/{code}/forms/{form}",
-      [forms, &app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"format"}); !st) {
           co_return ErrorResponse(st.error());
         }
@@ -92,10 +71,10 @@ void RegisterFormRoutes(App& app, Router& router) {
                                            "Định dạng xlsx chỉ dùng cho Mẫu 06."));
         }
         const std::string& code = ctx.Param("code");
-        auto make = [forms, who = *ctx.principal, code, number, f = *format] {
-          return forms->DossierForm(who, code, number, f);
+        auto make = [&forms = deps.forms, who = *ctx.principal, code, number, f = *format] {
+          return forms.DossierForm(who, code, number, f);
         };
-        Result<std::string> doc = co_await app.OnRenderPool<std::string>(std::move(make));
+        Result<std::string> doc = co_await deps.pools.OnRenderPool<std::string>(std::move(make));
         if (!doc) co_return ErrorResponse(doc.error());
         co_return Document(
             std::move(*doc), *format,
@@ -108,7 +87,7 @@ void RegisterFormRoutes(App& app, Router& router) {
                   "409 when the form does not exist for the dossier (yet).",
        .tag = "forms",
        .auth = true,
-       .roles = "whoever may see the dossier; form 06: officers who may read the receiving unit",
+       .access = "whoever may see the dossier; form 06: officers who may read the receiving unit",
        .params = {{"code", "path", "string", true, "Dossier code."},
                   {"form", "path", "string", true, "01 | 02 | 03 | 04 | 05 | 06"},
                   {"format", "query", "string", false, "pdf (default) | xlsx (form 06 only)"}},
@@ -118,7 +97,7 @@ void RegisterFormRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/units/{code}/register",
-      [forms, &app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"month", "format"}); !st) {
           co_return ErrorResponse(st.error());
         }
@@ -131,16 +110,16 @@ void RegisterFormRoutes(App& app, Router& router) {
           }
           month = *m;
         } else {  // this month, Vietnam time
-          std::string today = FormatIso8601Vn(app.clock().Now());
+          std::string today = FormatIso8601Vn(deps.clock.Now());
           month = *ParseMonth(std::string_view(today).substr(0, 7));
         }
         auto format = ParseFormat(ctx.request);
         if (!format) co_return ErrorResponse(format.error());
         const std::string& unit = ctx.Param("code");
-        auto make = [forms, who = *ctx.principal, unit, month, f = *format] {
-          return forms->UnitRegister(who, unit, month.first, month.second, f);
+        auto make = [&forms = deps.forms, who = *ctx.principal, unit, month, f = *format] {
+          return forms.UnitRegister(who, unit, month.first, month.second, f);
         };
-        Result<std::string> doc = co_await app.OnRenderPool<std::string>(std::move(make));
+        Result<std::string> doc = co_await deps.pools.OnRenderPool<std::string>(std::move(make));
         if (!doc) co_return ErrorResponse(doc.error());
         char name[32];
         std::snprintf(name, sizeof name, "-so-theo-doi-%04d-%02d", month.first, month.second);
@@ -152,7 +131,8 @@ void RegisterFormRoutes(App& app, Router& router) {
                   "landscape) or XLSX.",
        .tag = "forms",
        .auth = true,
-       .roles = "officers of the unit; leaders above it; admin and auditor of the province",
+       .roles = kOfficerRoles,
+       .access = "officers of the unit; leaders above it; admin and auditor of the province",
        .params = {{"code", "path", "string", true, "Unit code, e.g. 08746."},
                   {"month", "query", "string", false, "YYYY-MM (default: this month)."},
                   {"format", "query", "string", false, "pdf (default) | xlsx"}},

@@ -2,7 +2,8 @@
 // far each delivery got.
 #include <boost/json.hpp>
 
-#include "api/app.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 
 namespace motcua {
 
@@ -37,14 +38,12 @@ boost::json::object NotificationJson(const OutboxMessage& m) {
 
 }  // namespace
 
-void RegisterNotificationRoutes(App& app, Router& router) {
+void RegisterNotificationRoutes(Router& router, DossierLookup& lookup) {
   router.Add(
       "GET", "/api/v1/dossiers/{code}/notifications",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [&lookup](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
-        auto d = app.dossiers().Get(*ctx.principal, ctx.Param("code"));
-        if (!d) co_return ErrorResponse(d.error());
-        auto messages = app.store().LoadOutbox(d->code);
+        auto messages = lookup.Messages(*ctx.principal, ctx.Param("code"));
         if (!messages) co_return ErrorResponse(messages.error());
         boost::json::array items;
         for (const OutboxMessage& m : *messages) items.push_back(NotificationJson(m));
@@ -55,7 +54,7 @@ void RegisterNotificationRoutes(App& app, Router& router) {
                   "oldest first, with their delivery status, attempts and last error.",
        .tag = "dossiers",
        .auth = true,
-       .roles = "whoever may see the dossier",
+       .access = "whoever may see the dossier",
        .params = {{"code", "path", "string", true, "Dossier code."}},
        .response_schema = std::string(kNotificationsSchema),
        .statuses = {200, 400, 401, 404}});

@@ -2,7 +2,7 @@
 // out, which tests/unit/openapi_test.cc reports as a missing route.
 #include <boost/json.hpp>
 
-#include "api/app.h"
+#include "api/pipeline.h"
 
 namespace motcua {
 
@@ -55,7 +55,15 @@ std::string BuildOpenApi(const Router& router) {
     op["summary"] = r.doc.summary;
     op["operationId"] = r.method + " " + r.pattern;
     if (!r.doc.tag.empty()) op["tags"] = boost::json::array{boost::json::value(r.doc.tag)};
-    if (!r.doc.roles.empty()) op["description"] = "Who may call it: " + r.doc.roles + ".";
+    std::string who;
+    for (const std::string& role : r.doc.roles) who += (who.empty() ? "" : ", ") + role;
+    if (!r.doc.roles.empty()) {
+      op["x-roles"] = boost::json::value_from(r.doc.roles);
+    }
+    if (!who.empty() || !r.doc.access.empty()) {
+      op["description"] = "Who may call it: " + (who.empty() ? std::string("anyone") : who) +
+                          (r.doc.access.empty() ? "" : "; " + r.doc.access) + ".";
+    }
     if (r.doc.auth) {
       op["security"] = boost::json::array{boost::json::object{{"bearer", boost::json::array{}}},
                                           boost::json::object{{"cookie", boost::json::array{}}}};

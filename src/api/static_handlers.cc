@@ -2,8 +2,8 @@
 // request path can reach the file system.
 #include <string_view>
 
-#include "api/app.h"
 #include "api/embedded_files.h"
+#include "api/routes.h"
 
 namespace motcua {
 
@@ -42,7 +42,7 @@ Response Serve(std::string_view path) {
 
 }  // namespace
 
-void RegisterStaticRoutes(App& app, Router& router) {
+void RegisterStaticRoutes(Router& router) {
   router.Add("GET", "/",
              [](RequestContext&) -> asio::awaitable<Response> { co_return Serve("/index.html"); },
              {.summary = "The web app's start page.",

@@ -1,7 +1,8 @@
 // Units: the hierarchy of provinces, communes/wards and agencies, and the officers of a unit.
 #include <boost/json.hpp>
 
-#include "api/app.h"
+#include "api/request_util.h"
+#include "api/routes.h"
 #include "common/text.h"
 
 namespace motcua {
@@ -27,10 +28,10 @@ constexpr std::string_view kUnitSchema =
 
 }  // namespace
 
-void RegisterUnitRoutes(App& app, Router& router) {
+void RegisterUnitRoutes(Router& router, UnitDeps deps) {
   router.Add(
       "GET", "/api/v1/units",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {"parent", "category", "q", "offset", "limit"});
             !st) {
           co_return ErrorResponse(st.error());
@@ -57,13 +58,13 @@ void RegisterUnitRoutes(App& app, Router& router) {
         }
         std::string folded_q;
         if (const std::string* q = ctx.request.Query("q")) {
-          if (Utf8Length(*q) > app.config().limits.max_query_chars) {
+          if (Utf8Length(*q) > deps.limits.max_query_chars) {
             co_return ErrorResponse(
                 Error{ErrorCode::kInvalidField, "q is too long.", "Chuỗi tìm kiếm quá dài.", "q"});
           }
           folded_q = FoldForSearch(*q);
         }
-        auto dir = app.units();
+        auto dir = deps.reference.units();
         std::vector<const Unit*> pool;
         if (parent != nullptr) {
           if (dir->Find(*parent) == nullptr) {
@@ -110,10 +111,10 @@ void RegisterUnitRoutes(App& app, Router& router) {
        .statuses = {200, 400, 404}});
 
   router.Add("GET", "/api/v1/units/{code}",
-             [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+             [deps](RequestContext& ctx) -> asio::awaitable<Response> {
                if (auto st = CheckQueryParams(ctx.request, {}); !st)
                  co_return ErrorResponse(st.error());
-               auto dir = app.units();
+               auto dir = deps.reference.units();
                const Unit* u = dir->Find(ctx.Param("code"));
                if (u == nullptr) {
                  co_return ErrorResponse(Error{ErrorCode::kNotFound, "No unit with that code.",
@@ -134,20 +135,11 @@ void RegisterUnitRoutes(App& app, Router& router) {
 
   router.Add(
       "GET", "/api/v1/units/{code}/users",
-      [&app](RequestContext& ctx) -> asio::awaitable<Response> {
+      [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
-        auto dir = app.units();
-        const std::string& code = ctx.Param("code");
-        if (dir->Find(code) == nullptr) {
-          co_return ErrorResponse(Error{ErrorCode::kNotFound, "No unit with that code.",
-                                        "Không có đơn vị với mã này.", "code"});
-        }
-        if (!AccessPolicy(*dir).CanRead(*ctx.principal, code)) {
-          co_return ErrorResponse(Error{ErrorCode::kForbidden});
-        }
-        auto users = app.store().ListUsersOfUnit(code);
+        auto users = deps.accounts.ListOfUnit(*ctx.principal, ctx.Param("code"));
         if (!users) co_return ErrorResponse(users.error());
-        Instant now = app.clock().Now();
+        Instant now = deps.clock.Now();
         boost::json::array items;
         for (const UserRecord& u : *users) {
           items.push_back({{"username", u.username},
@@ -165,8 +157,9 @@ void RegisterUnitRoutes(App& app, Router& router) {
                   "admins and auditors: their province).",
        .tag = "units",
        .auth = true,
-       .roles = "reception/specialist: own unit; leader: own unit and below; admin, auditor: "
-                "province",
+       .roles = kOfficerRoles,
+       .access = "reception and specialists: their own unit; leaders: their unit and below; "
+                 "admin and auditor: their province",
        .params = {{"code", "path", "string", true, "Unit code."}},
        .response_schema = R"({"type":"object","properties":{"items":{"type":"array"}}})",
        .statuses = {200, 400, 401, 403, 404}});

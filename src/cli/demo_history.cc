@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <future>
 
+#include "api/embedded_fonts.h"
 #include "domain/demo/history_generator.h"
 
 namespace motcua {
@@ -40,18 +41,80 @@ std::string Counts(const std::map<std::string, int64_t>& m) {
 
 }  // namespace
 
-Result<std::vector<SampleFile>> StoreSampleDocuments(storage::SqlStore& store, App& app,
+ThreadedHistorySink::ThreadedHistorySink(HistoryImport& target)
+    : target_(target), thread_([this] { Loop(); }) {}
+
+ThreadedHistorySink::~ThreadedHistorySink() { (void)Finish(); }
+
+Status ThreadedHistorySink::Write(std::vector<HistoryDossier> batch) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !pending_.has_value() || error_.has_value(); });
+  if (error_) return tl::unexpected(*error_);
+  pending_ = std::move(batch);
+  cv_.notify_all();
+  return {};
+}
+
+Status ThreadedHistorySink::Finish() {
+  {
+    std::unique_lock lock(mu_);
+    if (!done_) {
+      cv_.wait(lock, [&] {
+        return (!pending_.has_value() && !busy_ && in_flight_ == 0) || error_.has_value();
+      });
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+  if (thread_.joinable()) thread_.join();
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return in_flight_ == 0; });
+  if (error_) return tl::unexpected(*error_);
+  return {};
+}
+
+void ThreadedHistorySink::Loop() {
+  for (;;) {
+    std::vector<HistoryDossier> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return (pending_.has_value() && in_flight_ < kInFlight) || done_; });
+      if (done_) return;
+      batch = std::move(*pending_);
+      pending_.reset();
+      busy_ = true;
+      ++in_flight_;
+      cv_.notify_all();
+    }
+    target_.ImportHistoryAsync(std::move(batch), [this](Status st) {
+      std::lock_guard lock(mu_);
+      --in_flight_;
+      if (!st && !error_) error_ = st.error();
+      cv_.notify_all();
+    });
+    std::lock_guard lock(mu_);
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
+Result<std::vector<SampleFile>> StoreSampleDocuments(storage::SqlStore& store, Application& app,
                                                      Instant at) {
   std::vector<SampleFile> out;
   std::vector<std::future<Status>> recorded;
-  for (SampleDocument& doc : MakeSampleDocuments(*app.catalog())) {
+  auto fonts = EmbeddedFormFonts();
+  if (!fonts) return tl::unexpected(fonts.error());
+  auto documents = MakeSampleDocuments(*app.reference().catalog(), *fonts);
+  if (!documents) return tl::unexpected(documents.error());
+  for (SampleDocument& doc : *documents) {
     auto blob = app.blobs().Put(doc.bytes, app.file_limits());
     if (!blob) return tl::unexpected(blob.error());
     FileRecord f{blob->sha256, static_cast<int64_t>(blob->size),
                  std::string(MediaTypeName(blob->media_type)), at};
     auto promise = std::make_shared<std::promise<Status>>();
     recorded.push_back(promise->get_future());
-    store.RecordFileAsync(f, 0, [promise](Status st) { promise->set_value(std::move(st)); });
+    store.files().RecordFileAsync(f, 0,
+                                  [promise](Status st) { promise->set_value(std::move(st)); });
     out.push_back({std::move(doc.doc_type), std::move(f)});
   }
   for (auto& r : recorded) {
@@ -82,20 +145,21 @@ std::optional<DemoHistoryOptions> ParseDemoHistoryFlags(const std::string* dossi
   return o;
 }
 
-Status PrepareDemoHistory(storage::SqlStore& store, App& app, const DemoHistoryOptions& options,
-                          Instant now) {
-  auto head = store.AuditHead();
-  if (!head) return tl::unexpected(head.error());
-  if (head->first > 0) {
+Status PrepareDemoHistory(storage::SqlStore& store, Application& app,
+                          const DemoHistoryOptions& options, Instant now) {
+  DossierQuery any;
+  any.limit = 1;
+  auto existing = store.queries().ListDossierLines(any);
+  if (!existing) return tl::unexpected(existing.error());
+  if (!existing->empty()) {
     std::printf(
-        "demo: the database already has dossiers (%lld audit entries); no history is "
-        "generated, serving what is there\n",
-        static_cast<long long>(head->first));
+        "demo: the database already has dossiers; no history is generated, serving what is "
+        "there\n");
     return {};
   }
   HistoryOptions opt;
   opt.dossiers = options.dossiers.value_or(
-      DefaultHistorySize(*app.units(), app.config().province_code, options.months));
+      DefaultHistorySize(*app.reference().units(), app.config().province_code, options.months));
   opt.months = options.months;
   opt.seed = options.seed;
   opt.now = now;
@@ -111,8 +175,8 @@ Status PrepareDemoHistory(storage::SqlStore& store, App& app, const DemoHistoryO
   auto samples =
       StoreSampleDocuments(store, app, now - std::chrono::hours(24 * 31 * (opt.months + 1)));
   if (!samples) return tl::unexpected(samples.error());
-  HistoryInputs in{app.catalog(), app.units(), app.calendar(), app.config().province_code,
-                   std::move(*samples)};
+  HistoryInputs in{app.reference().catalog(), app.reference().units(), app.reference().calendar(),
+                   app.config().province_code, std::move(*samples)};
   int64_t next_report = opt.dossiers / 10;
   auto progress = [&](const HistorySummary& s) {
     if (s.dossiers < next_report) return;
@@ -121,7 +185,8 @@ Status PrepareDemoHistory(storage::SqlStore& store, App& app, const DemoHistoryO
                 static_cast<double>(s.dossiers) / std::max(seconds(), 1e-3));
     std::fflush(stdout);
   };
-  auto summary = GenerateHistory(store, in, opt, progress);
+  ThreadedHistorySink sink(store.history());
+  auto summary = GenerateHistory({store.accounts(), sink}, in, opt, progress);
   if (!summary) return tl::unexpected(summary.error());
   const HistorySummary& s = *summary;
   double took = seconds();

@@ -3,11 +3,14 @@
 // code (src/domain/demo/history_generator.h); then prints a summary.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
-#include "api/app.h"
+#include "cli/application.h"
 #include "domain/demo/history_generator.h"
 
 namespace motcua {
@@ -27,13 +30,39 @@ std::optional<DemoHistoryOptions> ParseDemoHistoryFlags(const std::string* dossi
 
 // Puts the sample documents (MakeSampleDocuments) into the app's blob store and records them in
 // `store` as created at `at`, waiting until they are durable.
-Result<std::vector<SampleFile>> StoreSampleDocuments(storage::SqlStore& store, App& app,
+Result<std::vector<SampleFile>> StoreSampleDocuments(storage::SqlStore& store, Application& app,
                                                      Instant at);
+
+// Hands a generated history's batches to HistoryImport::ImportHistoryAsync from a thread of its
+// own (which prepares their rows) while the generator makes the next one; at most two batches
+// are queued in the store at once, so memory stays bounded.
+class ThreadedHistorySink final : public HistorySink {
+ public:
+  // Borrows `target`, which must outlive the sink.
+  explicit ThreadedHistorySink(HistoryImport& target);
+  ~ThreadedHistorySink() override;
+  Status Write(std::vector<HistoryDossier> batch) override;
+  Status Finish() override;
+
+ private:
+  void Loop();
+
+  static constexpr int kInFlight = 2;
+  HistoryImport& target_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<std::vector<HistoryDossier>> pending_;
+  bool busy_ = false;
+  bool done_ = false;
+  int in_flight_ = 0;
+  std::optional<Error> error_;
+  std::thread thread_;
+};
 
 // Generates the history ending at `now` into the app's store, unless it already has dossiers
 // (then says so and serves what is there) or the size is 0. The app must be loaded (units,
 // catalog, calendar, blob store). Prints progress and the summary to stdout.
-Status PrepareDemoHistory(storage::SqlStore& store, App& app, const DemoHistoryOptions& options,
-                          Instant now);
+Status PrepareDemoHistory(storage::SqlStore& store, Application& app,
+                          const DemoHistoryOptions& options, Instant now);
 
 }  // namespace motcua

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/app.h"
+#include "cli/application.h"
 #include "cli/demo_history.h"
 #include "cli/provisioning.h"
 #include "common/crypto.h"
@@ -117,7 +117,7 @@ std::string FilesDir(const Args& a) {
 // that were not touched within the grace period (0 for a single node; give several nodes
 // sharing a directory an hour). Logs what it did.
 Status SweepFiles(storage::SqlStore& store, storage::BlobStore& blobs, std::chrono::seconds grace) {
-  auto shas = store.AllFileShas();
+  auto shas = store.files().AllFileShas();
   if (!shas) return tl::unexpected(shas.error());
   auto report = blobs.Sweep(*shas, grace);
   if (!report) return tl::unexpected(report.error());
@@ -221,7 +221,7 @@ std::optional<long long> NumberFlag(const std::string& name, const std::string& 
 
 // The outbox sender for the channels the flags configure (--smtp, --sms-gateway), or nullptr
 // when none is; false on a bad flag.
-bool MakeOutboxSender(const Args& a, Store& store, const Clock& clock, Random& random,
+bool MakeOutboxSender(const Args& a, Outbox& outbox, const Clock& clock, Random& random,
                       std::unique_ptr<notify::OutboxSender>* out) {
   notify::OutboxSender::Channels channels;
   if (const std::string* smtp = a.Get("smtp")) {
@@ -283,7 +283,7 @@ bool MakeOutboxSender(const Args& a, Store& store, const Clock& clock, Random& r
     out->reset();
     return true;
   }
-  *out = std::make_unique<notify::OutboxSender>(store, clock, random, std::move(channels), config);
+  *out = std::make_unique<notify::OutboxSender>(outbox, clock, random, std::move(channels), config);
   return true;
 }
 
@@ -315,9 +315,9 @@ int Serve(const Args& a, bool demo) {
     PrintError(demo ? "demo" : "serve", st.error());
     return 1;
   }
-  App app(**store, *clock, *random, config);
+  Application app(**store, *clock, *random, config);
   if (demo) {
-    if (auto st = EnsureDemoAccounts(**store, app.auth()); !st) {
+    if (auto st = EnsureDemoAccounts((*store)->accounts(), app.auth()); !st) {
       PrintError("demo", st.error());
       return 1;
     }
@@ -334,7 +334,7 @@ int Serve(const Args& a, bool demo) {
     if (a.Get("no-serve") != nullptr) return 0;
   }
   std::unique_ptr<notify::OutboxSender> sender;
-  if (!MakeOutboxSender(a, **store, *clock, *random, &sender)) return 2;
+  if (!MakeOutboxSender(a, (*store)->outbox(), *clock, *random, &sender)) return 2;
   if (sender) {
     app.AddMetricsSource([&sender](std::string& out) { sender->RenderMetrics(out); });
   }
@@ -360,7 +360,7 @@ int Serve(const Args& a, bool demo) {
   options.port = static_cast<uint16_t>(std::atoi(listen.c_str() + colon + 1));
   options.threads = threads;
   options.limits = config.limits;
-  Server server(options, app);
+  Server server(options, app.pipeline());
   if (auto st = server.Listen(); !st) {
     PrintError("serve", st.error());
     return 1;
@@ -451,7 +451,7 @@ int CmdUser(const Args& a) {
   AppConfig config;
   if (!MakeConfig(a, config)) return 2;
   auto random = MakeSecureRandom();
-  AuthService auth(**store, *clock, *random, config.auth);
+  AuthService auth((*store)->accounts(), (*store)->sessions(), *clock, *random, config.auth);
   auto created = auth.CreateUser(NewUser{*a.Get("username"), *a.Get("password"), *role,
                                          a.Or("unit", ""), a.Or("full-name", "")});
   if (!created) {
@@ -492,7 +492,7 @@ int CmdImport(const Args& a) {
     return 1;
   }
   if (what == "procedures") {
-    auto summary = ImportProcedures(**store, *text, clock->Now());
+    auto summary = ImportProcedures((*store)->catalog(), (*store)->units(), *text, clock->Now());
     if (!summary) {
       for (const Error& e : summary.error()) PrintError("import procedures", e);
       std::fprintf(stderr, "motcua import procedures: %zu problem(s); nothing imported\n",
@@ -503,8 +503,8 @@ int CmdImport(const Args& a) {
                 summary->changed, summary->unchanged);
     return 0;
   }
-  Status st = what == "units" ? ImportUnits(**store, *text)
-                              : ImportAgencies(**store, *text, a.Or("province", "25"));
+  Status st = what == "units" ? ImportUnits((*store)->units(), *text)
+                              : ImportAgencies((*store)->units(), *text, a.Or("province", "25"));
   if (!st) {
     PrintError("import", st.error());
     return 1;
@@ -527,8 +527,8 @@ int CmdAudit(const Args& a) {
     PrintError("audit", st.error());
     return 1;
   }
-  auto entries = (*store)->LoadAudit("");
-  auto head = (*store)->AuditHead();
+  auto entries = (*store)->audit().LoadAudit("");
+  auto head = (*store)->audit().AuditHead();
   if (!entries || !head) {
     PrintError("audit", entries ? head.error() : entries.error());
     return 1;
@@ -541,7 +541,7 @@ int CmdAudit(const Args& a) {
   }
   std::printf("audit chain ok: %lld entries, head %s\n", static_cast<long long>(v.entries),
               head->second.empty() ? "-" : head->second.substr(0, 16).c_str());
-  auto dangling = (*store)->CheckReferences();
+  auto dangling = (*store)->audit().CheckReferences();
   if (!dangling) {
     PrintError("audit", dangling.error());
     return 1;
@@ -577,7 +577,7 @@ int CmdFiles(const Args& a) {
   if (a.positional[0] == "gc") {
     std::chrono::seconds grace =
         a.Get("files-gc-grace") ? FilesGrace(a) : std::chrono::seconds(3600);
-    auto shas = (*store)->AllFileShas();
+    auto shas = (*store)->files().AllFileShas();
     if (!shas) {
       PrintError("files", shas.error());
       return 1;
@@ -593,7 +593,7 @@ int CmdFiles(const Args& a) {
                 static_cast<unsigned long long>(report->blobs_kept));
     return 0;
   }
-  auto shas = (*store)->AllFileShas();
+  auto shas = (*store)->files().AllFileShas();
   if (!shas) {
     PrintError("files", shas.error());
     return 1;

@@ -6,6 +6,7 @@
 
 #include "api/embedded_files.h"
 #include "common/json.h"
+#include "domain/calendar/calendar_service.h"
 #include "domain/calendar/working_calendar.h"
 #include "domain/catalog/procedure.h"
 
@@ -38,19 +39,20 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-Status ImportUnits(Store& store, std::string_view text) {
+Status ImportUnits(UnitStore& store, std::string_view text) {
   auto units = ParseUnitsCsv(text);
   if (!units) return tl::unexpected(units.error());
   return store.UpsertUnits(*units);
 }
 
-Status ImportAgencies(Store& store, std::string_view text, std::string_view province_code) {
+Status ImportAgencies(UnitStore& store, std::string_view text, std::string_view province_code) {
   auto units = ParseAgenciesCsv(text, province_code);
   if (!units) return tl::unexpected(units.error());
   return store.UpsertUnits(*units);
 }
 
-tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(Store& store,
+tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(CatalogStore& catalog,
+                                                                 UnitStore& unit_store,
                                                                  std::string_view text,
                                                                  Instant now) {
   auto doc = ParseJson(text, 64);
@@ -59,7 +61,7 @@ tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(Store& store,
   if (!doc_types_doc) return tl::unexpected(std::vector<Error>{doc_types_doc.error()});
   auto doc_types = ParseDocumentTypeIds(*doc_types_doc);
   if (!doc_types) return tl::unexpected(std::vector<Error>{doc_types.error()});
-  auto units = store.LoadUnits();
+  auto units = unit_store.LoadUnits();
   if (!units) return tl::unexpected(std::vector<Error>{units.error()});
   CatalogReferences refs;
   refs.doc_types = std::move(*doc_types);
@@ -76,37 +78,47 @@ tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(Store& store,
     r.content = boost::json::serialize(p.raw);
     records.push_back(std::move(r));
   }
-  auto summary = store.ImportProcedures(records, now);
+  auto summary = catalog.ImportProcedures(records, now);
   if (!summary) return tl::unexpected(std::vector<Error>{summary.error()});
   return *summary;
 }
 
 Status InitDatabase(storage::SqlStore& store, std::string_view province_code, Instant now) {
-  if (auto st = store.Migrate(); !st) return st;
+  if (auto st = store.Migrate(now); !st) return st;
   std::printf("schema: version %d\n", *store.SchemaVersion());
-  if (auto st = ImportUnits(store, Embedded("/units-vn-2025.csv")); !st) return st;
-  if (auto st = ImportAgencies(store, Embedded("/agencies-phu-tho.csv"), province_code); !st) {
+  if (auto st = ImportUnits(store.units(), Embedded("/units-vn-2025.csv")); !st) return st;
+  if (auto st = ImportAgencies(store.units(), Embedded("/agencies-phu-tho.csv"), province_code);
+      !st) {
     return st;
   }
   std::printf("units: bundled units of Vietnam and agencies of province %.*s imported\n",
               static_cast<int>(province_code.size()), province_code.data());
   // The bundled official calendar overrides, on first init only (admins edit them afterwards).
-  auto existing = store.LoadCalendarOverrides();
+  auto existing = store.calendar().LoadOverrides();
   if (!existing) return tl::unexpected(existing.error());
   if (existing->empty()) {
     auto overrides = ParseCalendarOverridesCsv(Embedded("/calendar-overrides.csv"));
     if (!overrides) return tl::unexpected(overrides.error());
-    std::vector<Store::CalendarOverrideRow> rows;
     for (const CalendarOverride& o : *overrides) {
-      char day[16];
-      std::snprintf(day, sizeof day, "%04d-%02u-%02u", int(o.date.year()), unsigned(o.date.month()),
-                    unsigned(o.date.day()));
-      rows.push_back({day, o.working, o.reason_vi, o.reason_en});
+      CalendarOverrideRow row{DateText(o.date), o.working, o.reason_vi, o.reason_en};
+      AuditEntry e{0,
+                   CalendarAuditSubject(row.day),
+                   now,
+                   0,
+                   "system",
+                   "",
+                   "calendar_override_set",
+                   "none",
+                   std::string(row.working ? "working" : "day_off") + ": " + row.reason_vi,
+                   "bundled data/calendar-overrides.csv",
+                   "",
+                   ""};
+      if (auto st = store.calendar().SetOverride(row, e); !st) return st;
     }
-    if (auto st = store.UpsertCalendarOverrides(rows); !st) return st;
-    std::printf("calendar: %zu official overrides imported\n", rows.size());
+    std::printf("calendar: %zu official overrides imported\n", overrides->size());
   }
-  auto summary = ImportProcedures(store, Embedded("/procedures.json"), now);
+  auto summary =
+      ImportProcedures(store.catalog(), store.units(), Embedded("/procedures.json"), now);
   if (!summary) return tl::unexpected(summary.error().front());
   std::printf("procedures: %zu added, %zu changed, %zu unchanged\n", summary->added,
               summary->changed, summary->unchanged);
@@ -126,9 +138,9 @@ std::vector<DemoAccount> DemoAccounts() {
   };
 }
 
-Status EnsureDemoAccounts(Store& store, AuthService& auth) {
+Status EnsureDemoAccounts(AccountStore& accounts, AuthService& auth) {
   for (const DemoAccount& a : DemoAccounts()) {
-    auto found = store.FindUser(a.username);
+    auto found = accounts.FindUser(a.username);
     if (!found) return tl::unexpected(found.error());
     if (*found) continue;
     auto created = auth.CreateUser(

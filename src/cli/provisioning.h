@@ -9,25 +9,30 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "domain/auth/auth_service.h"
-#include "domain/store.h"
-#include "storage/open_store.h"
+#include "domain/ports/account_store.h"
+#include "domain/ports/catalog_store.h"
+#include "domain/ports/unit_store.h"
+#include "storage/sql_store.h"
 
 namespace motcua {
 
 // Reads a whole file. Fails with kNotFound.
 Result<std::string> ReadFile(const std::string& path);
 
-// Migrates the schema and imports the bundled units, agencies and catalog. Idempotent.
-// Prints a one-line summary per step to stdout.
+// Migrates the schema and imports the bundled units, agencies and catalog, and on the first
+// init the bundled calendar overrides (audited as the system's). Idempotent. Prints a one-line
+// summary per step to stdout.
 Status InitDatabase(storage::SqlStore& store, std::string_view province_code, Instant now);
 
 // Imports administrative units (units-vn-2025.csv format) from `text`.
-Status ImportUnits(Store& store, std::string_view text);
+Status ImportUnits(UnitStore& store, std::string_view text);
 // Imports agencies (agencies-phu-tho.csv format) under `province_code`.
-Status ImportAgencies(Store& store, std::string_view text, std::string_view province_code);
+Status ImportAgencies(UnitStore& store, std::string_view text, std::string_view province_code);
 // Validates and imports a catalog (procedures.json format). On validation failure returns every
 // problem, each naming the procedure and field; nothing is stored.
-tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(Store& store,
+// `units` gives the agencies procedures may name.
+tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(CatalogStore& catalog,
+                                                                 UnitStore& units,
                                                                  std::string_view text,
                                                                  Instant now);
 
@@ -42,6 +47,6 @@ struct DemoAccount {
 std::vector<DemoAccount> DemoAccounts();
 constexpr std::string_view kDemoPassword = "motcua-demo";
 // Creates the demo accounts that do not exist yet.
-Status EnsureDemoAccounts(Store& store, AuthService& auth);
+Status EnsureDemoAccounts(AccountStore& accounts, AuthService& auth);
 
 }  // namespace motcua

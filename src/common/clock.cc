@@ -1,4 +1,5 @@
 #include "common/clock.h"
+#include "common/vn_time.h"
 
 #include <cstdio>
 
@@ -91,7 +92,7 @@ std::optional<Instant> ParseIso8601(std::string_view s) {
 
 std::string FormatIso8601Vn(Instant t) {
   using namespace std::chrono;
-  auto local = time_point_cast<seconds>(t) + hours(7);
+  auto local = time_point_cast<seconds>(t) + kVietnamUtcOffset;
   auto days = floor<std::chrono::days>(local);
   year_month_day ymd(days);
   hh_mm_ss hms(local - days);

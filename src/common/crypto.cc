@@ -22,17 +22,14 @@ class SeededRandom final : public Random {
   void Fill(uint8_t* out, size_t n) override {
     std::lock_guard lock(mu_);
     for (size_t i = 0; i < n; i += 8) {
-      uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-      z ^= z >> 31;
+      uint64_t z = state_.Next();
       for (size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<uint8_t>(z >> (8 * k));
     }
   }
 
  private:
   std::mutex mu_;
-  uint64_t state_;
+  SplitMix64 state_;
 };
 
 }  // namespace
@@ -68,6 +65,14 @@ std::string Sha256Stream::FinishHex() {
 std::unique_ptr<Random> MakeSecureRandom() { return std::make_unique<SecureRandom>(); }
 std::unique_ptr<Random> MakeSeededRandom(uint64_t seed) {
   return std::make_unique<SeededRandom>(seed);
+}
+
+bool IsSha256Hex(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 bool InitCrypto() { return sodium_init() >= 0 && Sha256Md() != nullptr; }

@@ -13,6 +13,8 @@ bool InitCrypto();
 
 // SHA-256 of `data`, as 64 lower-case hex digits.
 std::string Sha256Hex(std::string_view data);
+// True iff `s` is 64 lower-case hex digits (a SHA-256 as files are named by).
+bool IsSha256Hex(std::string_view s);
 // SHA-256 computed over data that arrives in pieces (uploads). Not thread-safe.
 class Sha256Stream {
  public:

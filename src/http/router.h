@@ -36,11 +36,14 @@ struct ParamDoc {
   std::string description;
 };
 
+// A route's documentation and access rule, declared once with the route: the pipeline enforces
+// `auth` and `roles`, and the OpenAPI document shows them.
 struct RouteDoc {
   std::string summary;
   std::string tag;
-  bool auth = false;  // needs a session (bearer or cookie)
-  std::string roles;  // human description of who may call it, "" = anyone
+  bool auth = false;               // needs a session (bearer or cookie)
+  std::vector<std::string> roles;  // role names allowed to call it; empty = any caller
+  std::string access;              // what else decides (unit reach, ownership), in words
   std::vector<ParamDoc> params;
   std::string request_schema;   // JSON Schema of the body, as JSON text; "" = no body
   std::string response_schema;  // JSON Schema of the success body, as JSON text

@@ -6,7 +6,7 @@
 
 #include "common/clock.h"
 #include "domain/notify/delivery_policy.h"
-#include "domain/store.h"
+#include "domain/ports/outbox.h"
 
 namespace motcua::notify {
 

@@ -22,9 +22,9 @@ void AppendCounter(std::string& out, std::string_view name, std::string_view hel
 
 }  // namespace
 
-OutboxSender::OutboxSender(Store& store, const Clock& clock, Random& random, Channels channels,
+OutboxSender::OutboxSender(Outbox& outbox, const Clock& clock, Random& random, Channels channels,
                            OutboxSenderConfig config)
-    : store_(store),
+    : outbox_(outbox),
       clock_(clock),
       random_(random),
       channels_(std::move(channels)),
@@ -64,7 +64,7 @@ void OutboxSender::Loop() {
 
 Result<size_t> OutboxSender::RunOnce() {
   Instant claimed_at = clock_.Now();
-  auto claimed = store_.ClaimDueOutbox(claimed_at, config_.lease, config_.batch, channel_names_);
+  auto claimed = outbox_.ClaimDueOutbox(claimed_at, config_.lease, config_.batch, channel_names_);
   if (!claimed) {
     store_errors_.fetch_add(1, std::memory_order_relaxed);
     LogError("outbox: cannot claim due messages: " + claimed.error().message);
@@ -100,7 +100,7 @@ void OutboxSender::Attempt(const OutboxMessage& m) {
   } else {
     d.last_error = result.detail.empty() ? "unknown failure" : result.detail;
   }
-  Status st = store_.RecordDelivery(d);
+  Status st = outbox_.RecordDelivery(d);
   if (!st) {
     if (st.error().code == ErrorCode::kConflict) {
       counters.lost_claims.fetch_add(1, std::memory_order_relaxed);
@@ -135,7 +135,7 @@ void OutboxSender::Release(const OutboxMessage& m) {
   d.attempted = false;
   d.next_attempt_at = clock_.Now();
   d.at = d.next_attempt_at;
-  if (Status st = store_.RecordDelivery(d); !st && st.error().code != ErrorCode::kConflict) {
+  if (Status st = outbox_.RecordDelivery(d); !st && st.error().code != ErrorCode::kConflict) {
     store_errors_.fetch_add(1, std::memory_order_relaxed);
     LogError(Describe(m) + ": cannot give the claim back: " + st.error().message);
   }

@@ -1,6 +1,6 @@
 // The outbox sender: one background thread that delivers the messages the dossier workflow wrote
 // into the outbox (same transaction as each change). Each round claims a batch of due messages
-// of the configured channels (Store::ClaimDueOutbox: a lease, so several threads or nodes never
+// of the configured channels (Outbox::ClaimDueOutbox: a lease, so several threads or nodes never
 // hold the same message), delivers each through its Channel, and records the outcome with the
 // retry rule of domain/notify/delivery_policy.h. Between rounds it sleeps for the poll interval
 // (a full batch goes on at once); Stop() wakes it.
@@ -27,7 +27,7 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "domain/notify/delivery_policy.h"
-#include "domain/store.h"
+#include "domain/ports/outbox.h"
 #include "notify/channel.h"
 
 namespace motcua::notify {
@@ -45,7 +45,7 @@ class OutboxSender {
 
   // Borrows store, clock and random (they must outlive the sender); owns the channels ("email",
   // "sms"). Starts no thread.
-  OutboxSender(Store& store, const Clock& clock, Random& random, Channels channels,
+  OutboxSender(Outbox& outbox, const Clock& clock, Random& random, Channels channels,
                OutboxSenderConfig config);
   // Stops and joins the thread (see Stop).
   ~OutboxSender();
@@ -80,7 +80,7 @@ class OutboxSender {
   // Gives a claimed but unattempted message back (due now, attempt not counted).
   void Release(const OutboxMessage& m);
 
-  Store& store_;
+  Outbox& outbox_;
   const Clock& clock_;
   Random& random_;
   Channels channels_;

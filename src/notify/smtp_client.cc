@@ -1,4 +1,5 @@
 #include "notify/smtp_client.h"
+#include "common/vn_time.h"
 
 #include <sodium.h>
 
@@ -212,7 +213,7 @@ std::string FormatMailDate(Instant t) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  auto local = floor<seconds>(t) + hours(7);
+  auto local = floor<seconds>(t) + motcua::kVietnamUtcOffset;
   auto day = floor<days>(local);
   year_month_day ymd(day);
   hh_mm_ss hms(local - day);

@@ -418,3 +418,14 @@ def fold(text: str) -> str:
     text = text.replace("Đ", "D").replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def verify_audit(srv) -> str:
+    """Runs `motcua audit verify` on the server's database; fails unless the chain and the
+    references hold. Returns its output."""
+    out = subprocess.run([srv.binary, "audit", "verify", "--db", srv.db_url],
+                         capture_output=True, text=True, timeout=120, cwd=srv.workdir)
+    assert out.returncode == 0, (out.returncode, out.stdout, out.stderr[-3000:])
+    assert "audit chain ok" in out.stdout, out.stdout
+    assert "references ok" in out.stdout, out.stdout
+    return out.stdout

@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-from support import ISO_VN, check_error_body
+from support import ISO_VN, check_error_body, verify_audit
 
 KINDS = {"workday", "weekend", "public_holiday", "compensatory", "official_day_off",
          "make_up_workday"}
@@ -352,12 +352,50 @@ def test_override_malformed_json_and_media_type(server, admin_token):
     assert WED not in {d["date"] for d in days_of(server, 2031)}
 
 
+def changes_of(server, token, date):
+    r = server.get("/api/v1/calendar/changes", token=token)
+    assert r.status == 200, r
+    return [c for c in r.json()["items"] if c["date"] == date]
+
+
+def test_override_changes_are_audited_with_who_and_before_and_after(server, tokens, admin_token):
+    auditor = tokens["auditor.phutho"]
+    bundled = server.get("/api/v1/calendar/changes", token=auditor).json()["items"]
+    # init imported the bundled overrides as the system's changes
+    assert any(c["actor_role"] == "system" and c["before"] == "none" for c in bundled), bundled
+    assert changes_of(server, auditor, FRI) == []
+    r = put_override(server, FRI, {"working": False, "reason_vi": "Nghỉ (kiểm toán)"},
+                     admin_token)
+    assert r.status == 200, r
+    r = put_override(server, FRI, {"working": True, "reason_vi": "Làm (kiểm toán)"}, admin_token)
+    assert r.status == 200, r
+    assert delete_override(server, FRI, admin_token).status == 204
+    made = changes_of(server, auditor, FRI)
+    admin_id = server.get("/api/v1/me", token=admin_token).json()["user_id"]
+    assert [(c["action"], c["before"], c["after"]) for c in made] == [
+        ("calendar_override_set", "none", "day_off: Nghỉ (kiểm toán)"),
+        ("calendar_override_set", "day_off: Nghỉ (kiểm toán)", "working: Làm (kiểm toán)"),
+        ("calendar_override_delete", "working: Làm (kiểm toán)", "none"),
+    ]
+    assert all(c["actor_user_id"] == admin_id and c["actor_role"] == "admin" for c in made)
+    assert made[0]["seq"] < made[1]["seq"] < made[2]["seq"]
+    # only admins and auditors read them
+    for who in ("leader.xuanhoa", "reception.xuanhoa", "025095000123"):
+        check_error_body(server.get("/api/v1/calendar/changes", token=tokens[who]), 403,
+                         "forbidden")
+    check_error_body(server.get("/api/v1/calendar/changes"), 401, "unauthenticated")
+    # and the chain, calendar changes included, verifies
+    text = verify_audit(server)
+    assert "audit chain ok" in text, text
+
+
 def test_every_calendar_route_was_exercised():
     from support import EXERCISED
     for method, pattern in (("GET", r"^/api/v1/calendar/deadline$"),
                             ("GET", r"^/api/v1/calendar/days$"),
                             ("PUT", r"^/api/v1/calendar/overrides/[^/]+$"),
-                            ("DELETE", r"^/api/v1/calendar/overrides/[^/]+$")):
+                            ("DELETE", r"^/api/v1/calendar/overrides/[^/]+$"),
+                            ("GET", r"^/api/v1/calendar/changes$")):
         hits = {s for m, p, s in EXERCISED if m == method and re.match(pattern, p)}
         assert any(200 <= s < 300 for s in hits), (method, pattern, hits)
         assert any(400 <= s < 500 for s in hits), (method, pattern, hits)

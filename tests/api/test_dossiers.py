@@ -21,7 +21,7 @@ import urllib.parse
 import pytest
 
 from conftest import SHARED_LIMITS, finish
-from support import DEMO_ACCOUNTS, ISO_VN, check_error_body, fold, sample_pdf
+from support import DEMO_ACCOUNTS, ISO_VN, check_error_body, fold, sample_pdf, verify_audit
 
 NOW = "2026-04-24T10:00:00+07:00"
 TODAY = "2026-04-24"
@@ -1177,21 +1177,12 @@ def test_overdue_filter_lists_only_unfinished_dossiers(late):
 
 # --- the audit chain ------------------------------------------------------------------------------
 
-def verify_audit(srv) -> str:
-    out = subprocess.run([srv.binary, "audit", "verify", "--db", srv.db_url],
-                         capture_output=True, text=True, timeout=120, cwd=srv.workdir)
-    assert out.returncode == 0, (out.returncode, out.stdout, out.stderr[-3000:])
-    assert "audit chain ok" in out.stdout, out.stdout
-    assert "references ok" in out.stdout, out.stdout
-    return out.stdout
-
-
 def test_audit_chain_verifies(api):
     """After every write of this module: the hash chain checks out."""
     text = verify_audit(api.srv)
     m = re.search(r"audit chain ok: (\d+) entries, head ([0-9a-f]{16,64})", text)
     assert m, text
-    # the chain holds exactly the events of every dossier (all in province 25)
+    # the chain holds exactly the events of every dossier (all in province 25) ...
     total, cursor = 0, None
     while True:
         params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
@@ -1200,7 +1191,14 @@ def test_audit_chain_verifies(api):
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert int(m.group(1)) == total > 0, (text, total)
+    assert total > 0
+    # ... and every change of the working calendar (the bundled overrides `init` imports)
+    changes = api.srv.get("/api/v1/calendar/changes", token=api.tok["auditor.phutho"])
+    assert changes.status == 200, changes
+    calendar = changes.json()["items"]
+    assert calendar and all(c["action"] == "calendar_override_set" for c in calendar)
+    total += len(calendar)
+    assert int(m.group(1)) == total, (text, total)
 
 
 def test_every_dossier_route_was_exercised():

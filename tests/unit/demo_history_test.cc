@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "api/app.h"
 #include "backend_fixture.h"
+#include "cli/application.h"
 #include "cli/demo_history.h"
 #include "cli/provisioning.h"
 #include "domain/demo/history_generator.h"
@@ -42,7 +42,7 @@ class SecondDatabase {
     auto store = storage::OpenStore(url_);
     if (store) {
       store_ = std::move(*store);
-      (void)store_->Migrate();
+      (void)store_->Migrate(kNow);
     }
   }
   ~SecondDatabase() {
@@ -70,14 +70,14 @@ struct Demo {
     AppConfig config;
     config.files_dir = files.string();
     config.auth.password_cost = PasswordCost{1, 8 << 10};
-    app = std::make_unique<App>(store, clock, *random, config);
+    app = std::make_unique<Application>(store, clock, *random, config);
     ok = ok && app->Load().has_value();
     auto samples = StoreSampleDocuments(store, *app, At("2025-12-01T00:00:00Z"));
     ok = ok && samples.has_value();
     if (samples) inputs.samples = std::move(*samples);
-    inputs.catalog = app->catalog();
-    inputs.units = app->units();
-    inputs.calendar = app->calendar();
+    inputs.catalog = app->reference().catalog();
+    inputs.units = app->reference().units();
+    inputs.calendar = app->reference().calendar();
   }
 
   Result<HistorySummary> Generate(int64_t dossiers, int months, uint64_t seed) {
@@ -87,14 +87,15 @@ struct Demo {
     o.seed = seed;
     o.now = kNow;
     o.batch_size = 500;  // several batches, so that chaining across batches is exercised
-    return GenerateHistory(store, inputs, o);
+    ThreadedHistorySink sink(store.history());
+    return GenerateHistory({store.accounts(), sink}, inputs, o);
   }
 
   // code -> state of every stored dossier.
   std::map<std::string, std::string> States() {
     DossierQuery q;
     q.limit = 100000;
-    auto all = store.ListDossiers(q);
+    auto all = store.queries().ListDossiers(q);
     std::map<std::string, std::string> out;
     if (!all) return out;
     for (const Dossier& d : *all) out[d.code] = StateName(d.state);
@@ -104,7 +105,8 @@ struct Demo {
   storage::SqlStore& store;
   FakeClock clock{kNow};
   std::unique_ptr<Random> random = MakeSeededRandom(11);
-  std::unique_ptr<App> app;
+  std::unique_ptr<Application> app;
+  CalendarDeadlines deadlines{[this] { return app->reference().calendar(); }};
   HistoryInputs inputs;
   bool ok = false;
 };
@@ -125,10 +127,10 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   // each (unit, day) numbers its dossiers 1..n without gaps.
   DossierQuery q;
   q.limit = 100000;
-  auto all = store_->ListDossiers(q);
+  auto all = store_->queries().ListDossiers(q);
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 2000u);
-  auto units = demo.app->units();
+  auto units = demo.app->reference().units();
   std::map<std::string, std::set<int64_t>> seqs;  // "<prefix>-<YYMMDD>" -> sequences
   std::map<std::string, const Dossier*> by_code;
   for (const Dossier& d : *all) {
@@ -136,14 +138,14 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
     EXPECT_TRUE(by_code.emplace(d.code, &d).second) << "duplicate " << d.code;
     const Unit* unit = units->Find(d.receiving_unit);
     ASSERT_NE(unit, nullptr) << d.receiving_unit;
-    std::string prefix = demo.app->dossiers().CodePrefix(*unit);
+    std::string prefix = DossierCodePrefix(*unit, "25");
     auto expected =
         FormatDossierCode(prefix, d.submitted_at, std::stoll(d.code.substr(d.code.size() - 4)));
     ASSERT_TRUE(expected);
     EXPECT_EQ(d.code, *expected) << "code does not match the receiving unit and filing day";
     seqs[d.code.substr(0, d.code.size() - 5)].insert(std::stoll(d.code.substr(d.code.size() - 4)));
     EXPECT_LE(d.submitted_at, kNow);
-    auto one = store_->FindDossier(d.code);
+    auto one = store_->dossiers().FindDossier(d.code);
     ASSERT_TRUE(one && *one);
     EXPECT_EQ((*one)->state, d.state);
   }
@@ -153,14 +155,16 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   }
 
   // The audit chain verifies, and each dossier's entries replay its state per the workflow.
-  auto chain = store_->LoadAudit("");
-  auto head = store_->AuditHead();
+  auto chain = store_->audit().LoadAudit("");
+  auto head = store_->audit().AuditHead();
   ASSERT_TRUE(chain && head);
   AuditVerification v = VerifyAuditChain(*chain, head->first, head->second);
   EXPECT_TRUE(v.ok) << v.problem;
-  EXPECT_EQ(static_cast<int64_t>(chain->size()), summary->audit_entries);
+  EXPECT_EQ(static_cast<int64_t>(testing::DossierEntries(*chain)), summary->audit_entries);
   std::map<std::string, std::vector<const AuditEntry*>> trail;
-  for (const AuditEntry& e : *chain) trail[e.dossier_code].push_back(&e);
+  for (const AuditEntry& e : *chain) {
+    if (!e.dossier_code.starts_with("calendar:")) trail[e.dossier_code].push_back(&e);
+  }
   ASSERT_EQ(trail.size(), 2000u);
   for (const auto& [code, entries] : trail) {
     ASSERT_TRUE(by_code.contains(code)) << code;
@@ -207,7 +211,7 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   for (const Dossier& d : *all) {
     ++states[std::string(StateName(d.state))];
     ++channels[std::string(ChannelName(d.channel))];
-    DeadlineStatus st = demo.app->dossiers().DeadlineOf(d, kNow);
+    DeadlineStatus st = DeadlineOf(d, kNow, demo.deadlines);
     if (d.state == DossierState::kDone || d.state == DossierState::kReturned) {
       ++settled;
       settled_in_time += st == DeadlineStatus::kEarly || st == DeadlineStatus::kOnTime;
@@ -252,21 +256,21 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   // Outbox messages are recorded as sent; complaints and files are there.
   int64_t outbox = 0, complaints = 0;
   for (const Dossier& d : *all) {
-    auto msgs = store_->LoadOutbox(d.code);
+    auto msgs = store_->outbox().LoadOutbox(d.code);
     ASSERT_TRUE(msgs);
     for (const OutboxMessage& m : *msgs) {
       EXPECT_EQ(m.status, "sent");
       EXPECT_GT(m.sent_at, m.created_at);
     }
     outbox += static_cast<int64_t>(msgs->size());
-    complaints += static_cast<int64_t>(store_->LoadComplaints(d.code)->size());
+    complaints += static_cast<int64_t>(store_->dossiers().LoadComplaints(d.code)->size());
     if (!d.result_sha256.empty()) {
-      EXPECT_TRUE(*store_->DossierHasFile(d.code, d.result_sha256)) << d.code;
+      EXPECT_TRUE(*store_->documents().DossierHasFile(d.code, d.result_sha256)) << d.code;
     }
   }
   EXPECT_EQ(outbox, summary->outbox_messages);
   EXPECT_EQ(complaints, summary->complaints);
-  auto shas = store_->AllFileShas();
+  auto shas = store_->files().AllFileShas();
   ASSERT_TRUE(shas);
   for (const auto& [code, d] : by_code) {
     for (const DossierComponent& c : d->components) {
@@ -276,7 +280,7 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
     }
   }
   // The demo accounts' units are served by existing or new officer accounts.
-  auto officers = store_->ListUsersOfUnit("08746");
+  auto officers = store_->accounts().ListUsersOfUnit("08746");
   ASSERT_TRUE(officers);
   EXPECT_GE(officers->size(), 3u);
 
@@ -300,14 +304,14 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   live.code_prefix = busiest->first.substr(0, busiest->first.size() - 7);
   live.write.event = {0,        "", sample->submitted_at, 0,  "citizen", "",
                       "submit", "", "submitted",          "", "",        ""};
-  auto created = store_->CreateDossier(live);
+  auto created = store_->dossiers().CreateDossier(live);
   ASSERT_TRUE(created) << created.error().message;
   char expect[96];
   std::snprintf(expect, sizeof expect, "%s-%04zu", busiest->first.c_str(),
                 busiest->second.size() + 1);
   EXPECT_EQ(created->dossier.code, expect);
-  auto chain2 = store_->LoadAudit("");
-  auto head2 = store_->AuditHead();
+  auto chain2 = store_->audit().LoadAudit("");
+  auto head2 = store_->audit().AuditHead();
   EXPECT_TRUE(VerifyAuditChain(*chain2, head2->first, head2->second).ok);
   std::filesystem::remove_all(files);
 }
@@ -337,7 +341,7 @@ TEST_P(DemoHistoryTest, IsDeterministicForASeedAndDiffersForAnother) {
   // concurrently, so their ids may differ between databases).
   auto trail = [](storage::SqlStore& st) {
     std::vector<std::string> out;
-    auto entries = st.LoadAudit("");
+    auto entries = st.audit().LoadAudit("");
     if (!entries) return out;
     for (const AuditEntry& e : *entries) {
       out.push_back(e.dossier_code + " " + FormatIso8601Vn(e.at) + " " + e.actor_role + " " +
@@ -359,10 +363,10 @@ TEST_P(DemoHistoryTest, ImportHistoryIsAllOrNothing) {
   ASSERT_TRUE(demo.ok);
   ASSERT_TRUE(demo.Generate(300, 1, 3));
   auto before = demo.States();
-  auto head = store_->AuditHead();
+  auto head = store_->audit().AuditHead();
   ASSERT_TRUE(head);
   // A batch with a new dossier and one whose code exists fails as a whole.
-  auto existing = store_->FindDossier(before.begin()->first);
+  auto existing = store_->dossiers().FindDossier(before.begin()->first);
   ASSERT_TRUE(existing && *existing);
   HistoryDossier fresh;
   fresh.dossier = **existing;
@@ -371,20 +375,20 @@ TEST_P(DemoHistoryTest, ImportHistoryIsAllOrNothing) {
   HistoryDossier dup;
   dup.dossier = **existing;
   dup.audit = fresh.audit;
-  Status st = store_->ImportHistory({fresh, dup});
+  Status st = store_->history().ImportHistory({fresh, dup});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, ErrorCode::kConflict);
-  EXPECT_FALSE(store_->FindDossier("087.46.00.H25-200101-0001")->has_value());
-  EXPECT_EQ(store_->AuditHead()->first, head->first);
+  EXPECT_FALSE(store_->dossiers().FindDossier("087.46.00.H25-200101-0001")->has_value());
+  EXPECT_EQ(store_->audit().AuditHead()->first, head->first);
   EXPECT_EQ(demo.States(), before);
   // A malformed code is refused before anything is written.
   HistoryDossier bad = fresh;
   bad.dossier.code = "not a code";
-  EXPECT_EQ(store_->ImportHistory({bad}).error().code, ErrorCode::kInvalidField);
+  EXPECT_EQ(store_->history().ImportHistory({bad}).error().code, ErrorCode::kInvalidField);
   // And a good batch still chains on.
-  ASSERT_TRUE(store_->ImportHistory({fresh}));
-  auto chain = store_->LoadAudit("");
-  auto head2 = store_->AuditHead();
+  ASSERT_TRUE(store_->history().ImportHistory({fresh}));
+  auto chain = store_->audit().LoadAudit("");
+  auto head2 = store_->audit().AuditHead();
   EXPECT_EQ(head2->first, head->first + 1);
   EXPECT_TRUE(VerifyAuditChain(*chain, head2->first, head2->second).ok);
   std::filesystem::remove_all(files);
@@ -392,21 +396,22 @@ TEST_P(DemoHistoryTest, ImportHistoryIsAllOrNothing) {
 
 MOTCUA_ON_BOTH_BACKENDS(DemoHistoryTest);
 
-TEST(HistoryStoreTest, RefusesWhatTheServiceDoesNotUse) {
+TEST(HistoryStoreTest, KeepsDossiersAndTheApplicantsDocumentsAsTheSqlStoreDoes) {
   FakeClock clock(kNow);
-  HistoryStore store(clock, {}, {});
-  auto r = store.LoadUnits();
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::kInternal);
-  EXPECT_NE(r.error().message.find("not supported by the history store"), std::string::npos);
-  EXPECT_FALSE(store.ListDossiers({}));
-  EXPECT_FALSE(store.ImportHistory({}));
-  // What the service uses works: creation assigns daily codes, updates check versions.
+  FileRecord scan{std::string(64, 'a'), 1234, "application/pdf", kNow};
+  HistoryStore store(clock, {scan});
+  // A history has no idempotency keys.
+  NewDossier keyed;
+  keyed.idempotency_key = "user:1:k";
+  EXPECT_EQ(store.CreateDossier(keyed).error().code, ErrorCode::kInvalidField);
+  // Creation assigns daily codes, updates check versions, named files enter the applicant's
+  // store.
   NewDossier nd;
   nd.dossier.applicant.id_number = "025095000123";
   nd.dossier.submitted_at = kNow;
   nd.code_prefix = "087.46.00.H25";
   nd.write.event.action = "submit";
+  nd.dossier.components.push_back({"to_khai", ComponentSource::kUploaded, scan.sha256, "a.pdf"});
   auto a = store.CreateDossier(nd);
   auto b = store.CreateDossier(nd);
   ASSERT_TRUE(a && b);
@@ -421,6 +426,15 @@ TEST(HistoryStoreTest, RefusesWhatTheServiceDoesNotUse) {
   EXPECT_EQ(taken->audit.size(), 2u);
   EXPECT_EQ(store.size(), 1u);
   EXPECT_FALSE(*store.FindDossier(d.code));
+  auto doc = store.FindApplicantDocument("025095000123", scan.sha256);
+  ASSERT_TRUE(doc && *doc);
+  EXPECT_EQ((*doc)->size, 1234);
+  EXPECT_EQ((*doc)->media_type, "application/pdf");
+  EXPECT_TRUE(*store.DossierHasFile(b->dossier.code, scan.sha256));
+  EXPECT_FALSE(*store.DossierHasFile(b->dossier.code, std::string(64, 'b')));
+  auto listed = store.ListApplicantDocuments("025095000123", 10);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 1u);  // one per file
 }
 
 TEST(HistoryVolumeTest, ADefaultQuarterIsAboutOneHundredThousand) {

@@ -44,7 +44,8 @@ TEST_P(DossierStoreTest, CodesAreDailyPerUnitAndUniqueUnderConcurrency) {
   for (int t = 0; t < kWriters; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        auto r = store_->CreateDossier(Sample("Nguyễn Văn An", At("2026-04-24T10:00:00+07:00")));
+        auto r = store_->dossiers().CreateDossier(
+            Sample("Nguyễn Văn An", At("2026-04-24T10:00:00+07:00")));
         if (r) codes[t].push_back(r->dossier.code);
       }
     });
@@ -56,30 +57,32 @@ TEST_P(DossierStoreTest, CodesAreDailyPerUnitAndUniqueUnderConcurrency) {
   EXPECT_TRUE(all.contains("087.46.00.H25-260424-0001"));
   EXPECT_TRUE(all.contains("087.46.00.H25-260424-0200"));
   // The next day starts again at 0001.
-  auto next_day = store_->CreateDossier(Sample("B", At("2026-04-25T08:00:00+07:00")));
+  auto next_day = store_->dossiers().CreateDossier(Sample("B", At("2026-04-25T08:00:00+07:00")));
   ASSERT_TRUE(next_day);
   EXPECT_EQ(next_day->dossier.code, "087.46.00.H25-260425-0001");
   // Every creation appended one audit entry and the chain verifies.
-  auto chain = store_->LoadAudit("");
-  auto head = store_->AuditHead();
+  auto chain = store_->audit().LoadAudit("");
+  auto head = store_->audit().AuditHead();
   ASSERT_TRUE(chain && head);
-  EXPECT_EQ(chain->size(), size_t{kWriters * kEach + 1});
+  EXPECT_EQ(testing::DossierEntries(*chain), size_t{kWriters * kEach + 1});
   EXPECT_TRUE(VerifyAuditChain(*chain, head->first, head->second).ok);
 }
 
 TEST_P(DossierStoreTest, IdempotencyKeyReturnsTheSameDossier) {
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
-  auto a = store_->CreateDossier(Sample("A", At("2026-04-24T10:00:00+07:00"), "user:7:k1"));
-  auto b = store_->CreateDossier(Sample("A", At("2026-04-24T10:05:00+07:00"), "user:7:k1"));
+  auto a =
+      store_->dossiers().CreateDossier(Sample("A", At("2026-04-24T10:00:00+07:00"), "user:7:k1"));
+  auto b =
+      store_->dossiers().CreateDossier(Sample("A", At("2026-04-24T10:05:00+07:00"), "user:7:k1"));
   ASSERT_TRUE(a && b);
   EXPECT_FALSE(a->replayed);
   EXPECT_TRUE(b->replayed);
   EXPECT_EQ(a->dossier.code, b->dossier.code);
   NewDossier other = Sample("A", At("2026-04-24T10:06:00+07:00"), "user:7:k1");
   other.request_sha256 = "r2";
-  EXPECT_EQ(store_->CreateDossier(other).error().code, ErrorCode::kConflict);
-  EXPECT_EQ(store_->ListDossiers({})->size(), 1u);
-  EXPECT_EQ(store_->LoadOutbox(a->dossier.code)->size(), 1u);
+  EXPECT_EQ(store_->dossiers().CreateDossier(other).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->queries().ListDossiers({})->size(), 1u);
+  EXPECT_EQ(store_->outbox().LoadOutbox(a->dossier.code)->size(), 1u);
 }
 
 // Creations queued together share one group commit (one key look-up, one sequence upsert, one
@@ -100,7 +103,7 @@ TEST_P(DossierStoreTest, CreationsQueuedTogetherAnswerRepeatedKeysAndNumberInOrd
       std::lock_guard lock(out.mu);
       ++out.pending;
     }
-    store_->CreateDossierAsync(std::move(nd), [&out, record](Result<CreatedDossier> r) {
+    store_->dossiers().CreateDossierAsync(std::move(nd), [&out, record](Result<CreatedDossier> r) {
       std::lock_guard lock(out.mu);
       record(std::move(r));
       --out.pending;
@@ -149,14 +152,14 @@ TEST_P(DossierStoreTest, CreationsQueuedTogetherAnswerRepeatedKeysAndNumberInOrd
   ASSERT_EQ(codes.size(), size_t{kPlain + 1});
   EXPECT_TRUE(codes.contains("087.46.00.H25-260424-0001"));
   EXPECT_TRUE(codes.contains("087.46.00.H25-260424-0041"));
-  EXPECT_EQ(store_->ListDossiers({})->size(), size_t{kPlain + 1});
-  auto chain = store_->LoadAudit("");
-  auto head = store_->AuditHead();
+  EXPECT_EQ(store_->queries().ListDossiers({})->size(), size_t{kPlain + 1});
+  auto chain = store_->audit().LoadAudit("");
+  auto head = store_->audit().AuditHead();
   ASSERT_TRUE(chain && head);
-  EXPECT_EQ(chain->size(), size_t{kPlain + 1});
+  EXPECT_EQ(testing::DossierEntries(*chain), size_t{kPlain + 1});
   EXPECT_TRUE(VerifyAuditChain(*chain, head->first, head->second).ok);
   // A later retry of the repeated key still answers with the same dossier.
-  auto again = store_->CreateDossier(Sample("Lặp", at, "user:7:same"));
+  auto again = store_->dossiers().CreateDossier(Sample("Lặp", at, "user:7:same"));
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->replayed);
   EXPECT_EQ(again->dossier.code, out.repeats[0]->dossier.code);
@@ -164,7 +167,8 @@ TEST_P(DossierStoreTest, CreationsQueuedTogetherAnswerRepeatedKeysAndNumberInOrd
 
 TEST_P(DossierStoreTest, UpdateNeedsTheCurrentVersion) {
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
-  auto created = store_->CreateDossier(Sample("Trần Thị Bình", At("2026-04-24T10:00:00+07:00")));
+  auto created =
+      store_->dossiers().CreateDossier(Sample("Trần Thị Bình", At("2026-04-24T10:00:00+07:00")));
   ASSERT_TRUE(created);
   Dossier d = created->dossier;
   d.state = DossierState::kReceived;
@@ -173,46 +177,48 @@ TEST_P(DossierStoreTest, UpdateNeedsTheCurrentVersion) {
   DossierWrite w;
   w.event = {0,         d.code,      *d.received_at, 3,  "reception", "08746",
              "receive", "submitted", "received",     "", "",          ""};
-  auto first = store_->UpdateDossier(d, 1, w);
+  auto first = store_->dossiers().UpdateDossier(d, 1, w);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->version, 2);
-  auto stale = store_->UpdateDossier(d, 1, w);  // a second officer acting on version 1
+  auto stale = store_->dossiers().UpdateDossier(d, 1, w);  // a second officer acting on version 1
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
-  auto found = store_->FindDossier(d.code);
+  auto found = store_->dossiers().FindDossier(d.code);
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->state, DossierState::kReceived);
   EXPECT_EQ((*found)->version, 2);
   EXPECT_EQ((*found)->due_at, d.due_at);
   EXPECT_EQ((*found)->applicant.full_name, "Trần Thị Bình");
-  EXPECT_EQ(store_->LoadAudit(d.code)->size(), 2u);  // the stale one appended nothing
+  EXPECT_EQ(store_->audit().LoadAudit(d.code)->size(), 2u);  // the stale one appended nothing
 }
 
 TEST_P(DossierStoreTest, AuditVerifyDetectsEditsInsertsAndDeletes) {
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  const int64_t base = store_->audit().AuditHead()->first;  // the calendar's bundled entries
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(store_->CreateDossier(Sample("C", At("2026-04-24T10:00:00+07:00"))));
+    ASSERT_TRUE(store_->dossiers().CreateDossier(Sample("C", At("2026-04-24T10:00:00+07:00"))));
   }
   auto verify = [&] {
-    return VerifyAuditChain(*store_->LoadAudit(""), store_->AuditHead()->first,
-                            store_->AuditHead()->second);
+    return VerifyAuditChain(*store_->audit().LoadAudit(""), store_->audit().AuditHead()->first,
+                            store_->audit().AuditHead()->second);
   };
   ASSERT_TRUE(verify().ok);
-  auto exec = [&](const char* sql) {
+  auto exec = [&](const std::string& sql) {
     ASSERT_TRUE(
         store_->database().Exclusive([&](storage::SqlConnection& c) { return c.Exec(sql); }));
   };
-  exec("UPDATE audit_events SET note = 'edited' WHERE seq = 3");
+  auto seq = [&](int64_t k) { return std::to_string(base + k); };
+  exec("UPDATE audit_events SET note = 'edited' WHERE seq = " + seq(3));
   EXPECT_FALSE(verify().ok);
-  EXPECT_EQ(verify().first_bad_seq, 3);
-  exec("UPDATE audit_events SET note = '' WHERE seq = 3");
+  EXPECT_EQ(verify().first_bad_seq, base + 3);
+  exec("UPDATE audit_events SET note = '' WHERE seq = " + seq(3));
   ASSERT_TRUE(verify().ok);
-  exec("DELETE FROM audit_events WHERE seq = 5");
-  EXPECT_FALSE(verify().ok);  // the head still says 5
-  exec(
-      "INSERT INTO audit_events SELECT 5, dossier_code, at, actor_user_id, actor_role, "
-      "actor_unit, action, state_before, state_after, 'forged', prev_hash, hash FROM "
-      "audit_events WHERE seq = 4");
+  exec("DELETE FROM audit_events WHERE seq = " + seq(5));
+  EXPECT_FALSE(verify().ok);  // the head still says base + 5
+  exec("INSERT INTO audit_events SELECT " + seq(5) +
+       ", dossier_code, at, actor_user_id, actor_role, actor_unit, action, state_before, "
+       "state_after, 'forged', prev_hash, hash FROM audit_events WHERE seq = " +
+       seq(4));
   EXPECT_FALSE(verify().ok);
 }
 
@@ -221,11 +227,11 @@ TEST_P(DossierStoreTest, CheckReferencesReportsEachKindOfDanglingRow) {
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
   std::string code;
   for (int i = 0; i < 3; ++i) {
-    auto made = store_->CreateDossier(Sample("C", At("2026-04-24T10:00:00+07:00")));
+    auto made = store_->dossiers().CreateDossier(Sample("C", At("2026-04-24T10:00:00+07:00")));
     ASSERT_TRUE(made);
     code = made->dossier.code;
   }
-  auto clean = store_->CheckReferences();
+  auto clean = store_->audit().CheckReferences();
   ASSERT_TRUE(clean) << clean.error().message;
   EXPECT_TRUE(clean->empty()) << clean->front();
 
@@ -243,7 +249,7 @@ TEST_P(DossierStoreTest, CheckReferencesReportsEachKindOfDanglingRow) {
       "'025095000123', 0), ('NO-SUCH-DOSSIER-2', 'no-such-sha', 'component', 'c1', "
       "'025095000123', 0)");
   if (sqlite) exec("PRAGMA foreign_keys=ON");
-  auto found = store_->CheckReferences();
+  auto found = store_->audit().CheckReferences();
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(*found, (std::vector<std::string>{
                         "1 dossiers row(s) name a current unit that does not exist",
@@ -257,7 +263,7 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
   std::vector<std::string> codes;
   for (int i = 0; i < 7; ++i) {
-    auto c = store_->CreateDossier(
+    auto c = store_->dossiers().CreateDossier(
         Sample(i % 2 ? "Lê Văn Cường" : "Phạm Thị Dung", At("2026-04-24T10:00:00+07:00")));
     ASSERT_TRUE(c);
     Dossier d = c->dossier;
@@ -266,14 +272,14 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
     DossierWrite w;
     w.event = {0,         d.code,      d.submitted_at, 1,  "reception", "08746",
                "receive", "submitted", "received",     "", "",          ""};
-    ASSERT_TRUE(store_->UpdateDossier(d, 1, w));
+    ASSERT_TRUE(store_->dossiers().UpdateDossier(d, 1, w));
   }
   DossierQuery q;
   q.units = {"08746"};
   q.limit = 3;
   std::vector<std::string> seen;
   for (int page = 0; page < 4; ++page) {
-    auto rows = store_->ListDossiers(q);
+    auto rows = store_->queries().ListDossiers(q);
     ASSERT_TRUE(rows);
     for (const auto& d : *rows) seen.push_back(d.code);
     if (rows->size() < 3) break;
@@ -286,14 +292,14 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
   DossierQuery by_name;
   by_name.units = {"08746"};
   by_name.name_folded = "le van cuong";
-  EXPECT_EQ(store_->ListDossiers(by_name)->size(), 3u);
+  EXPECT_EQ(store_->queries().ListDossiers(by_name)->size(), 3u);
   // A search by name is sorted by appointment and keyset paged like the queue it searches.
   by_name.name_folded = "van c";  // a part of the name
   by_name.limit = 2;
   std::vector<std::string> named;
   std::vector<size_t> page_sizes;
   for (int page = 0; page < 3; ++page) {
-    auto rows = store_->ListDossierLines(by_name);
+    auto rows = store_->queries().ListDossierLines(by_name);
     ASSERT_TRUE(rows);
     page_sizes.push_back(rows->size());
     for (const auto& l : *rows) named.push_back(l.code);
@@ -310,16 +316,16 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
   by_name.name_folded = "le van cuong";
   DossierQuery other_unit;
   other_unit.units = {"07900"};
-  EXPECT_TRUE(store_->ListDossiers(other_unit)->empty());
+  EXPECT_TRUE(store_->queries().ListDossiers(other_unit)->empty());
   DossierQuery overdue;
   overdue.units = {"08746"};
   overdue.due_before = At("2026-04-28T00:00:00+07:00");
-  EXPECT_EQ(store_->ListDossiers(overdue)->size(), 3u);  // due 04-25, 04-26, 04-27
+  EXPECT_EQ(store_->queries().ListDossiers(overdue)->size(), 3u);  // due 04-25, 04-26, 04-27
   // The same rows as queue lines, field for field.
   DossierQuery all;
   all.units = {"08746"};
-  auto full = store_->ListDossiers(all);
-  auto lines = store_->ListDossierLines(all);
+  auto full = store_->queries().ListDossiers(all);
+  auto lines = store_->queries().ListDossierLines(all);
   ASSERT_TRUE(full && lines);
   ASSERT_EQ(lines->size(), full->size());
   for (size_t i = 0; i < lines->size(); ++i) {
@@ -342,7 +348,7 @@ TEST_P(DossierStoreTest, QueueIsSortedByAppointmentAndKeysetPaged) {
     EXPECT_EQ(l.finished_at, d.finished_at);
     EXPECT_EQ(l.supplements.size(), d.supplements.size());
   }
-  EXPECT_EQ(store_->ListDossierLines(by_name)->size(), 3u);
+  EXPECT_EQ(store_->queries().ListDossierLines(by_name)->size(), 3u);
 }
 
 MOTCUA_ON_BOTH_BACKENDS(DossierStoreTest);

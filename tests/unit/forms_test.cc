@@ -493,7 +493,7 @@ TEST_P(FormsRegisterQueryTest, ListsTheUnitsDossiersReceivedInThePeriod) {
     nd.write.event.at = d.submitted_at;
     nd.write.event.action = "receive";
     nd.write.event.state_after = StateName(d.state);
-    auto c = store_->CreateDossier(nd);
+    auto c = store_->dossiers().CreateDossier(nd);
     EXPECT_TRUE(c) << (c ? "" : c.error().message);
     return c ? c->dossier.code : std::string();
   };
@@ -510,7 +510,7 @@ TEST_P(FormsRegisterQueryTest, ListsTheUnitsDossiersReceivedInThePeriod) {
   q.received_from = from;
   q.received_before = to;
   q.limit = 100;
-  auto rows = store_->ListDossiers(q);
+  auto rows = store_->queries().ListDossiers(q);
   ASSERT_TRUE(rows) << rows.error().message;
   std::set<std::string> codes;
   for (const Dossier& d : *rows) codes.insert(d.code);

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "api/app.h"
+#include "cli/application.h"
 #include "common/json.h"
 
 namespace motcua {
@@ -16,10 +16,10 @@ class OpenApiTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("motcua_openapi_" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
     store_ = std::move(*storage::OpenStore("sqlite:" + (dir_ / "t.db").string()));
-    ASSERT_TRUE(store_->Migrate());
+    ASSERT_TRUE(store_->Migrate(Instant(std::chrono::hours(24 * 20454))));
     AppConfig config;
     config.auth.password_cost = PasswordCost{1, 8 << 10};
-    app_ = std::make_unique<App>(*store_, clock_, *random_, config);
+    app_ = std::make_unique<Application>(*store_, clock_, *random_, config);
   }
   void TearDown() override {
     app_.reset();
@@ -30,16 +30,16 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<storage::SqlStore> store_;
   FakeClock clock_{Instant{}};
   std::unique_ptr<Random> random_ = MakeSeededRandom(7);
-  std::unique_ptr<App> app_;
+  std::unique_ptr<Application> app_;
 };
 
 TEST_F(OpenApiTest, EveryRouteIsDocumented) {
-  auto doc = ParseJson(app_->openapi_json(), 64);
+  auto doc = ParseJson(app_->pipeline().openapi_json(), 64);
   ASSERT_TRUE(doc);
   EXPECT_EQ(doc->at("openapi"), "3.1.0");
   const auto& paths = doc->at("paths").as_object();
-  ASSERT_GE(app_->router().routes().size(), 14u);
-  for (const Route& r : app_->router().routes()) {
+  ASSERT_GE(app_->pipeline().router().routes().size(), 14u);
+  for (const Route& r : app_->pipeline().router().routes()) {
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(std::tolower(c));
     const auto* item = paths.if_contains(r.pattern);

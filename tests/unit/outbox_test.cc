@@ -27,7 +27,7 @@ class OutboxTest : public testing::BackendTest {
   void SetUp() override {
     BackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_TRUE(store_->UpsertUnits(
+    ASSERT_TRUE(store_->units().UpsertUnits(
         {Unit{"25", "Tỉnh Phú Thọ", "", "province", "", UnitCategory::kAdministrative},
          Unit{"08746", "Phường Xuân Hòa", "", "phuong", "25", UnitCategory::kAdministrative}}));
   }
@@ -56,13 +56,13 @@ class OutboxTest : public testing::BackendTest {
       m.created_at = t0_;
       nd.write.outbox.push_back(m);
     }
-    auto created = store_->CreateDossier(nd);
+    auto created = store_->dossiers().CreateDossier(nd);
     EXPECT_TRUE(created) << created.error().message;
     return created ? created->dossier.code : "";
   }
 
   OutboxMessage Only(const std::string& code) {
-    auto all = store_->LoadOutbox(code);
+    auto all = store_->outbox().LoadOutbox(code);
     EXPECT_TRUE(all && all->size() == 1);
     return all && !all->empty() ? all->front() : OutboxMessage{};
   }
@@ -76,14 +76,14 @@ TEST_P(OutboxTest, ClaimTakesDueMessagesOldestFirstAndLeasesThem) {
                            {"sms", t0_ + minutes(1)},
                            {"email", t0_ + hours(1)}});
   // Nothing is due before its time.
-  auto none = store_->ClaimDueOutbox(t0_ - seconds(1), minutes(10), 10, kBoth);
+  auto none = store_->outbox().ClaimDueOutbox(t0_ - seconds(1), minutes(10), 10, kBoth);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
   // The two due earliest, among three due, each attempt 1 with the lease as next attempt.
-  auto two = store_->ClaimDueOutbox(t0_ + minutes(5), minutes(10), 2, kBoth);
+  auto two = store_->outbox().ClaimDueOutbox(t0_ + minutes(5), minutes(10), 2, kBoth);
   ASSERT_TRUE(two);
   ASSERT_EQ(two->size(), 2u);
-  auto all = *store_->LoadOutbox(code);
+  auto all = *store_->outbox().LoadOutbox(code);
   EXPECT_EQ((*two)[0].id, all[1].id);  // due at t0
   EXPECT_EQ((*two)[1].id, all[2].id);  // due at t0 + 1 min (the sms)
   for (const OutboxMessage& m : *two) {
@@ -94,18 +94,18 @@ TEST_P(OutboxTest, ClaimTakesDueMessagesOldestFirstAndLeasesThem) {
     EXPECT_EQ(m.subject, "Hồ sơ đã được nộp");
   }
   // Held messages are not claimed again within the lease; the third due one is.
-  auto next = store_->ClaimDueOutbox(t0_ + minutes(6), minutes(10), 10, kBoth);
+  auto next = store_->outbox().ClaimDueOutbox(t0_ + minutes(6), minutes(10), 10, kBoth);
   ASSERT_TRUE(next);
   ASSERT_EQ(next->size(), 1u);
   EXPECT_EQ(next->front().id, all[0].id);
   // Only the channels asked for.
   std::string other = File({{"sms", t0_}});
-  auto email_only = store_->ClaimDueOutbox(t0_ + minutes(7), minutes(10), 10, {"email"});
+  auto email_only = store_->outbox().ClaimDueOutbox(t0_ + minutes(7), minutes(10), 10, {"email"});
   ASSERT_TRUE(email_only);
   EXPECT_TRUE(email_only->empty());
   EXPECT_EQ(Only(other).attempts, 0);
   // When the lease ends, a message nobody recorded is due again: attempt 2.
-  auto again = store_->ClaimDueOutbox(t0_ + minutes(15), minutes(10), 10, {"email"});
+  auto again = store_->outbox().ClaimDueOutbox(t0_ + minutes(15), minutes(10), 10, {"email"});
   ASSERT_TRUE(again);
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ(again->front().id, all[1].id);
@@ -120,7 +120,7 @@ TEST_P(OutboxTest, ConcurrentClaimersNeverGetTheSameMessage) {
   // A second store on the same database: its own writer connection, as a second node has.
   auto other = storage::OpenStore(url_);
   ASSERT_TRUE(other) << other.error().message;
-  Store* stores[2] = {store_.get(), other->get()};
+  Outbox* stores[2] = {&store_->outbox(), &(*other)->outbox()};
   std::mutex mu;
   std::vector<int64_t> claimed;
   std::atomic<size_t> total{0};
@@ -144,22 +144,22 @@ TEST_P(OutboxTest, ConcurrentClaimersNeverGetTheSameMessage) {
   std::set<int64_t> unique(claimed.begin(), claimed.end());
   EXPECT_EQ(claimed.size(), size_t{kMessages});
   EXPECT_EQ(unique.size(), size_t{kMessages});
-  auto all = store_->LoadOutbox(code);
+  auto all = store_->outbox().LoadOutbox(code);
   ASSERT_TRUE(all);
   for (const OutboxMessage& m : *all) EXPECT_EQ(m.attempts, 1) << m.id;
 }
 
 TEST_P(OutboxTest, RecordDeliveryIsFencedByTheAttempt) {
   std::string code = File({{"email", t0_}});
-  auto first = store_->ClaimDueOutbox(t0_, minutes(1), 10, kBoth);
+  auto first = store_->outbox().ClaimDueOutbox(t0_, minutes(1), 10, kBoth);
   ASSERT_TRUE(first && first->size() == 1);
   // The lease runs out and another sender takes the message: attempt 2.
-  auto second = store_->ClaimDueOutbox(t0_ + minutes(2), minutes(1), 10, kBoth);
+  auto second = store_->outbox().ClaimDueOutbox(t0_ + minutes(2), minutes(1), 10, kBoth);
   ASSERT_TRUE(second && second->size() == 1);
   OutboxDelivery late{
       first->front().id, 1, first->front().next_attempt_at, "sent", {}, "", "250 ok",
       t0_ + minutes(3)};
-  auto st = store_->RecordDelivery(late);
+  auto st = store_->outbox().RecordDelivery(late);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, ErrorCode::kConflict);
   EXPECT_EQ(Only(code).status, "pending");
@@ -172,18 +172,18 @@ TEST_P(OutboxTest, RecordDeliveryIsFencedByTheAttempt) {
                        "451 4.3.0 try later",
                        "",
                        t0_ + minutes(3)};
-  ASSERT_TRUE(store_->RecordDelivery(retry));
+  ASSERT_TRUE(store_->outbox().RecordDelivery(retry));
   OutboxMessage m = Only(code);
   EXPECT_EQ(m.status, "pending");
   EXPECT_EQ(m.next_attempt_at, t0_ + minutes(10));
   EXPECT_EQ(m.last_error, "451 4.3.0 try later");
-  EXPECT_FALSE(store_->RecordDelivery(retry)) << "an attempt is recorded once";
-  auto third = store_->ClaimDueOutbox(t0_ + minutes(10), minutes(1), 10, kBoth);
+  EXPECT_FALSE(store_->outbox().RecordDelivery(retry)) << "an attempt is recorded once";
+  auto third = store_->outbox().ClaimDueOutbox(t0_ + minutes(10), minutes(1), 10, kBoth);
   ASSERT_TRUE(third && third->size() == 1);
   EXPECT_EQ(third->front().attempts, 3);
   OutboxDelivery sent{m.id, 3,  third->front().next_attempt_at, "sent",
                       {},   "", "2.0.0 Ok: queued as 4F2A",     t0_ + minutes(11)};
-  ASSERT_TRUE(store_->RecordDelivery(sent));
+  ASSERT_TRUE(store_->outbox().RecordDelivery(sent));
   m = Only(code);
   EXPECT_EQ(m.status, "sent");
   EXPECT_EQ(m.attempts, 3);
@@ -191,18 +191,18 @@ TEST_P(OutboxTest, RecordDeliveryIsFencedByTheAttempt) {
   EXPECT_EQ(m.provider_ref, "2.0.0 Ok: queued as 4F2A");
   EXPECT_EQ(m.last_error, "451 4.3.0 try later");
   // Sent is final: never claimed again.
-  auto later = store_->ClaimDueOutbox(t0_ + hours(100), minutes(1), 10, kBoth);
+  auto later = store_->outbox().ClaimDueOutbox(t0_ + hours(100), minutes(1), 10, kBoth);
   ASSERT_TRUE(later);
   EXPECT_TRUE(later->empty());
   sent.status = "failed";
   sent.last_error = "x";
-  EXPECT_FALSE(store_->RecordDelivery(sent));
+  EXPECT_FALSE(store_->outbox().RecordDelivery(sent));
   EXPECT_EQ(Only(code).status, "sent");
 }
 
 TEST_P(OutboxTest, AClaimGivenBackUnattemptedIsDueAgainWithoutCountingAnAttempt) {
   std::string code = File({{"email", t0_}});
-  auto claimed = store_->ClaimDueOutbox(t0_, minutes(10), 10, kBoth);
+  auto claimed = store_->outbox().ClaimDueOutbox(t0_, minutes(10), 10, kBoth);
   ASSERT_TRUE(claimed && claimed->size() == 1);
   OutboxDelivery back;
   back.id = claimed->front().id;
@@ -211,11 +211,11 @@ TEST_P(OutboxTest, AClaimGivenBackUnattemptedIsDueAgainWithoutCountingAnAttempt)
   back.status = "pending";
   back.attempted = false;
   back.next_attempt_at = t0_ + seconds(1);
-  ASSERT_TRUE(store_->RecordDelivery(back));
+  ASSERT_TRUE(store_->outbox().RecordDelivery(back));
   OutboxMessage m = Only(code);
   EXPECT_EQ(m.attempts, 0);
   EXPECT_EQ(m.next_attempt_at, t0_ + seconds(1));
-  auto again = store_->ClaimDueOutbox(t0_ + seconds(1), minutes(10), 10, kBoth);
+  auto again = store_->outbox().ClaimDueOutbox(t0_ + seconds(1), minutes(10), 10, kBoth);
   ASSERT_TRUE(again && again->size() == 1);
   EXPECT_EQ(again->front().attempts, 1);
 }
@@ -257,7 +257,7 @@ class OutboxSenderTest : public OutboxTest {
     notify::OutboxSenderConfig config;
     config.policy.base_backoff = seconds(30);
     config.policy.max_attempts = max_attempts;
-    sender_ = std::make_unique<notify::OutboxSender>(*store_, clock_, zero_random_,
+    sender_ = std::make_unique<notify::OutboxSender>(store_->outbox(), clock_, zero_random_,
                                                      std::move(channels), config);
   }
 
@@ -345,7 +345,7 @@ TEST_P(OutboxSenderTest, MessagesOfAnUnconfiguredChannelStayPendingUntouched) {
   MakeSender({});
   std::string code = File({{"sms", t0_}, {"email", t0_}});
   ASSERT_EQ(sender_->RunOnce().value_or(99), 1u);
-  auto all = store_->LoadOutbox(code);
+  auto all = store_->outbox().LoadOutbox(code);
   ASSERT_TRUE(all && all->size() == 2);
   EXPECT_EQ((*all)[0].channel, "sms");
   EXPECT_EQ((*all)[0].status, "pending");

@@ -20,9 +20,9 @@ Instant At(const char* iso) { return *ParseIso8601(iso); }
 
 TEST_P(StoreTest, MigrateIsIdempotentAndVersioned) {
   EXPECT_EQ(*store_->SchemaVersion(), storage::LatestSchemaVersion());
-  EXPECT_TRUE(store_->Migrate());
+  EXPECT_TRUE(store_->Migrate(Instant(std::chrono::hours(24 * 20454))));
   EXPECT_TRUE(store_->CheckSchema());
-  EXPECT_TRUE(store_->Ping());
+  EXPECT_TRUE(store_->health().Ping());
 }
 
 TEST_P(StoreTest, RefusesNewerSchema) {
@@ -32,18 +32,18 @@ TEST_P(StoreTest, RefusesNewerSchema) {
   auto st = store_->CheckSchema();
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().message.find("newer"), std::string::npos);
-  EXPECT_FALSE(store_->Migrate());
+  EXPECT_FALSE(store_->Migrate(Instant(std::chrono::hours(24 * 20454))));
 }
 
 TEST_P(StoreTest, InitImportsBundledDataIdempotently) {
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
-  auto units = store_->LoadUnits();
+  auto units = store_->units().LoadUnits();
   ASSERT_TRUE(units);
   size_t before = units->size();
   EXPECT_EQ(before, 3355u + 26u);
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-02T00:00:00Z")));
-  EXPECT_EQ(store_->LoadUnits()->size(), before);
-  auto procs = store_->LoadCurrentProcedures();
+  EXPECT_EQ(store_->units().LoadUnits()->size(), before);
+  auto procs = store_->catalog().LoadCurrentProcedures();
   ASSERT_TRUE(procs);
   EXPECT_EQ(procs->size(), 105u);
   for (const auto& p : *procs) EXPECT_EQ(p.version, 1);
@@ -57,11 +57,12 @@ TEST_P(StoreTest, ChangedProcedureKeepsEarlierVersion) {
   auto doc = *ParseJson(testing::BundledFile("/procedures.json"), 64);
   auto& first = doc.as_object()["procedures"].as_array()[0].as_object();
   first["fee_vnd"] = 10000;
-  auto summary = ImportProcedures(*store_, boost::json::serialize(doc), At("2026-02-01T00:00:00Z"));
+  auto summary = ImportProcedures(store_->catalog(), store_->units(), boost::json::serialize(doc),
+                                  At("2026-02-01T00:00:00Z"));
   ASSERT_TRUE(summary);
   EXPECT_EQ(summary->changed, 1u);
   EXPECT_EQ(summary->unchanged, 104u);
-  auto versions = store_->LoadProcedureVersions("HT-001");
+  auto versions = store_->catalog().LoadProcedureVersions("HT-001");
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->size(), 2u);
   EXPECT_FALSE((*versions)[0].is_current);
@@ -77,10 +78,11 @@ TEST_P(StoreTest, InvalidCatalogImportsNothing) {
   auto& arr = doc.as_object()["procedures"].as_array();
   arr[0].as_object()["fee_vnd"] = 5;
   arr[3].as_object()["steps"] = boost::json::array{};
-  auto summary = ImportProcedures(*store_, boost::json::serialize(doc), At("2026-02-01T00:00:00Z"));
+  auto summary = ImportProcedures(store_->catalog(), store_->units(), boost::json::serialize(doc),
+                                  At("2026-02-01T00:00:00Z"));
   ASSERT_FALSE(summary);
   EXPECT_EQ(summary.error().size(), 1u);
-  EXPECT_EQ(store_->LoadProcedureVersions("HT-001")->size(), 1u);
+  EXPECT_EQ(store_->catalog().LoadProcedureVersions("HT-001")->size(), 1u);
 }
 
 TEST_P(StoreTest, UsersAndSessions) {
@@ -92,31 +94,31 @@ TEST_P(StoreTest, UsersAndSessions) {
   u.unit_code = "08746";
   u.full_name = "Nguyễn Thị Bình";
   u.created_at = At("2026-01-01T00:00:00Z");
-  auto id = store_->CreateUser(u);
+  auto id = store_->accounts().CreateUser(u);
   ASSERT_TRUE(id);
-  EXPECT_EQ(store_->CreateUser(u).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->accounts().CreateUser(u).error().code, ErrorCode::kConflict);
   UserRecord bad = u;
   bad.username = "x.y";
   bad.unit_code = "99999";
-  EXPECT_EQ(store_->CreateUser(bad).error().code, ErrorCode::kInvalidField);
-  auto found = store_->FindUser("reception.xuanhoa");
+  EXPECT_EQ(store_->accounts().CreateUser(bad).error().code, ErrorCode::kInvalidField);
+  auto found = store_->accounts().FindUser("reception.xuanhoa");
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->full_name, "Nguyễn Thị Bình");
   EXPECT_EQ((*found)->unit_code, "08746");
-  EXPECT_FALSE(*store_->FindUser("' OR 1=1 --"));
-  EXPECT_EQ(store_->ListUsersOfUnit("08746")->size(), 1u);
-  EXPECT_EQ(store_->ListUsersOfUnit("07900")->size(), 0u);
-  ASSERT_TRUE(store_->SetLoginState(*id, 3, At("2026-01-01T01:00:00Z")));
-  EXPECT_EQ((*store_->FindUser("reception.xuanhoa"))->failed_logins, 3);
+  EXPECT_FALSE(*store_->accounts().FindUser("' OR 1=1 --"));
+  EXPECT_EQ(store_->accounts().ListUsersOfUnit("08746")->size(), 1u);
+  EXPECT_EQ(store_->accounts().ListUsersOfUnit("07900")->size(), 0u);
+  ASSERT_TRUE(store_->accounts().SetLoginState(*id, 3, At("2026-01-01T01:00:00Z")));
+  EXPECT_EQ((*store_->accounts().FindUser("reception.xuanhoa"))->failed_logins, 3);
   SessionRecord s{"hash1", *id, "csrf1", At("2026-01-01T00:00:00Z"), At("2026-01-01T08:00:00Z")};
-  ASSERT_TRUE(store_->CreateSession(s));
-  auto fs = store_->FindSession("hash1");
+  ASSERT_TRUE(store_->sessions().CreateSession(s));
+  auto fs = store_->sessions().FindSession("hash1");
   ASSERT_TRUE(fs && *fs);
   EXPECT_EQ((*fs)->first.expires_at, s.expires_at);
   EXPECT_EQ((*fs)->second.username, "reception.xuanhoa");
-  EXPECT_EQ(*store_->DeleteExpiredSessions(At("2026-01-01T07:00:00Z")), 0);
-  EXPECT_EQ(*store_->DeleteExpiredSessions(At("2026-01-01T09:00:00Z")), 1);
-  EXPECT_FALSE(*store_->FindSession("hash1"));
+  EXPECT_EQ(*store_->sessions().DeleteExpiredSessions(At("2026-01-01T07:00:00Z")), 0);
+  EXPECT_EQ(*store_->sessions().DeleteExpiredSessions(At("2026-01-01T09:00:00Z")), 1);
+  EXPECT_FALSE(*store_->sessions().FindSession("hash1"));
 }
 
 // FindFile is answered from memory once found: a miss must not stick (the upload comes next),
@@ -124,29 +126,29 @@ TEST_P(StoreTest, UsersAndSessions) {
 TEST_P(StoreTest, FindFileIsPerUploaderAndAMissDoesNotStick) {
   auto record = [&](const FileRecord& f, int64_t uploader) {
     std::promise<Status> done;
-    store_->RecordFileAsync(f, uploader, [&](Status st) { done.set_value(std::move(st)); });
+    store_->files().RecordFileAsync(f, uploader, [&](Status st) { done.set_value(std::move(st)); });
     return done.get_future().get();
   };
   FileRecord f{std::string(64, 'a'), 1234, "application/pdf", At("2026-01-01T00:00:00Z")};
-  auto miss = store_->FindFile(f.sha256, 7);
+  auto miss = store_->files().FindFile(f.sha256, 7);
   ASSERT_TRUE(miss);
   EXPECT_FALSE(*miss);
   ASSERT_TRUE(record(f, 7));
   for (int i = 0; i < 2; ++i) {  // the first from the database, the second from memory
-    auto found = store_->FindFile(f.sha256, 7);
+    auto found = store_->files().FindFile(f.sha256, 7);
     ASSERT_TRUE(found);
     ASSERT_TRUE(*found);
     EXPECT_EQ((*found)->size, 1234);
     EXPECT_EQ((*found)->media_type, "application/pdf");
-    auto other = store_->FindFile(f.sha256, 8);
+    auto other = store_->files().FindFile(f.sha256, 8);
     ASSERT_TRUE(other);
     EXPECT_FALSE(*other) << "user 8 did not upload it";
-    auto any = store_->FindFile(f.sha256, 0);
+    auto any = store_->files().FindFile(f.sha256, 0);
     ASSERT_TRUE(any);
     EXPECT_TRUE(*any);
   }
   ASSERT_TRUE(record(f, 8));
-  auto now_theirs = store_->FindFile(f.sha256, 8);
+  auto now_theirs = store_->files().FindFile(f.sha256, 8);
   ASSERT_TRUE(now_theirs);
   EXPECT_TRUE(*now_theirs);
 }
@@ -166,7 +168,7 @@ TEST_P(StoreTest, GroupCommitIsolatesFailingJobs) {
         u.password_hash = "h";
         u.role = Role::kSpecialist;
         u.unit_code = "08746";
-        auto r = store_->CreateUser(u);
+        auto r = store_->accounts().CreateUser(u);
         if (r)
           ok++;
         else if (r.error().code == ErrorCode::kConflict)
@@ -175,7 +177,7 @@ TEST_P(StoreTest, GroupCommitIsolatesFailingJobs) {
     });
   }
   for (auto& th : threads) th.join();
-  auto listed = store_->ListUsersOfUnit("08746");
+  auto listed = store_->accounts().ListUsersOfUnit("08746");
   ASSERT_TRUE(listed);
   EXPECT_EQ(static_cast<int>(listed->size()), ok.load());
   EXPECT_EQ(ok + conflicts, kThreads * kPerThread);
@@ -194,7 +196,8 @@ class AuthTest : public testing::BackendTest {
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
     config_.password_cost = PasswordCost{1, 8 << 20};  // cheap hashes keep the test fast
-    auth_ = std::make_unique<AuthService>(*store_, clock_, *random_, config_);
+    auth_ = std::make_unique<AuthService>(store_->accounts(), store_->sessions(), clock_, *random_,
+                                          config_);
     ASSERT_TRUE(
         auth_->CreateUser({"leader.xuanhoa", "correct horse", Role::kLeader, "08746", "L"}));
   }
@@ -221,8 +224,8 @@ TEST_P(AuthTest, LoginAuthenticateLogout) {
 TEST_P(AuthTest, TokensAreStoredOnlyAsHashes) {
   auto login = auth_->Login("leader.xuanhoa", "correct horse");
   ASSERT_TRUE(login);
-  EXPECT_FALSE(*store_->FindSession(login->token));
-  EXPECT_TRUE(*store_->FindSession(Sha256Hex(login->token)));
+  EXPECT_FALSE(*store_->sessions().FindSession(login->token));
+  EXPECT_TRUE(*store_->sessions().FindSession(Sha256Hex(login->token)));
 }
 
 TEST_P(AuthTest, SessionsExpire) {
@@ -244,7 +247,7 @@ TEST_P(AuthTest, LockOutAfterRepeatedFailuresThenRecovers) {
   clock_.Advance(config_.lockout);
   EXPECT_TRUE(auth_->Login("leader.xuanhoa", "correct horse"));
   // A success resets the count.
-  EXPECT_EQ((*store_->FindUser("leader.xuanhoa"))->failed_logins, 0);
+  EXPECT_EQ((*store_->accounts().FindUser("leader.xuanhoa"))->failed_logins, 0);
 }
 
 TEST_P(AuthTest, UnknownUserAndValidation) {

@@ -4,8 +4,9 @@
 
 namespace motcua {
 
-AuthService::AuthService(Store& store, const Clock& clock, Random& random, AuthConfig config)
-    : store_(store), clock_(clock), random_(random), config_(config) {
+AuthService::AuthService(AccountStore& accounts, SessionStore& sessions, const Clock& clock,
+                         Random& random, AuthConfig config)
+    : accounts_(accounts), sessions_(sessions), clock_(clock), random_(random), config_(config) {
   dummy_hash_ = HashPassword("not a password: timing equaliser", config_.password_cost);
 }
 
@@ -20,7 +21,7 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
       password.size() > config_.max_password_chars * 4) {
     return Fail(ErrorCode::kBadCredentials);
   }
-  auto found = store_.FindUser(std::string(username));
+  auto found = accounts_.FindUser(std::string(username));
   if (!found) return tl::unexpected(found.error());
   if (!*found) {
     (void)VerifyPassword(dummy_hash_, password);
@@ -39,14 +40,14 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
       locked_until = now + config_.lockout;
       failures = 0;
     }
-    if (auto st = store_.SetLoginState(user.id, failures, locked_until); !st) {
+    if (auto st = accounts_.SetLoginState(user.id, failures, locked_until); !st) {
       return tl::unexpected(st.error());
     }
     if (locked_until > now) return Fail(ErrorCode::kLocked, {}, {}, "username");
     return Fail(ErrorCode::kBadCredentials);
   }
   if (user.failed_logins != 0) {
-    if (auto st = store_.SetLoginState(user.id, 0, Instant{}); !st)
+    if (auto st = accounts_.SetLoginState(user.id, 0, Instant{}); !st)
       return tl::unexpected(st.error());
   }
   LoginResult out;
@@ -56,7 +57,7 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
   out.principal = Principal{user.id, user.username, user.role, user.unit_code, user.full_name};
   SessionRecord session{Sha256Hex(out.token), user.id, Sha256Hex(out.csrf_token), now,
                         out.expires_at};
-  if (auto st = store_.CreateSession(session); !st) return tl::unexpected(st.error());
+  if (auto st = sessions_.CreateSession(session); !st) return tl::unexpected(st.error());
   return out;
 }
 
@@ -79,7 +80,7 @@ Result<SessionInfo> AuthService::Authenticate(std::string_view token) {
       cache_.erase(it);
     }
   }
-  auto found = store_.FindSession(hash);
+  auto found = sessions_.FindSession(hash);
   if (!found) return tl::unexpected(found.error());
   if (!*found) return Fail(ErrorCode::kUnauthenticated);
   auto& [session, user] = **found;
@@ -101,7 +102,7 @@ Status AuthService::Logout(std::string_view token) {
     std::lock_guard lock(cache_mu_);
     cache_.erase(hash);
   }
-  return store_.DeleteSession(hash);
+  return sessions_.DeleteSession(hash);
 }
 
 Status ValidateNewUser(const NewUser& u, const AuthConfig& config) {
@@ -147,7 +148,7 @@ Result<UserRecord> AuthService::CreateUser(const NewUser& u) {
   rec.unit_code = u.unit_code;
   rec.full_name = u.full_name;
   rec.created_at = clock_.Now();
-  auto id = store_.CreateUser(rec);
+  auto id = accounts_.CreateUser(rec);
   if (!id) {
     if (id.error().code == ErrorCode::kConflict) {
       return Fail(ErrorCode::kConflict, "The username is taken.", "Tên đăng nhập đã tồn tại.",

@@ -13,7 +13,8 @@
 #include "common/error.h"
 #include "common/random.h"
 #include "domain/auth/role.h"
-#include "domain/store.h"
+#include "domain/ports/account_store.h"
+#include "domain/ports/session_store.h"
 
 namespace motcua {
 
@@ -58,7 +59,8 @@ struct NewUser {
 // Argon2id (tens of milliseconds of CPU): call them from a bounded worker pool, not an event loop.
 class AuthService {
  public:
-  AuthService(Store& store, const Clock& clock, Random& random, AuthConfig config);
+  AuthService(AccountStore& accounts, SessionStore& sessions, const Clock& clock, Random& random,
+              AuthConfig config);
 
   // Checks the password. Fails with kBadCredentials (unknown user, wrong password or disabled
   // account: the caller cannot tell which), kLocked while locked out, or a storage error.
@@ -77,7 +79,8 @@ class AuthService {
  private:
   std::string NewToken();
 
-  Store& store_;
+  AccountStore& accounts_;
+  SessionStore& sessions_;
   const Clock& clock_;
   Random& random_;
   AuthConfig config_;

@@ -1,4 +1,5 @@
 #include "domain/calendar/lunar.h"
+#include "common/vn_time.h"
 
 #include <cmath>
 #include <cstdint>
@@ -10,7 +11,7 @@ namespace {
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
 
-constexpr double kTimeZoneHours = 7.0;
+constexpr double kTimeZoneHours = static_cast<double>(kVietnamUtcOffset.count());
 constexpr double kSynodicMonth = 29.530588853;
 // Julian day of the mean new moon that the new-moon series counts from (1900-01-01 13:52 UT).
 constexpr double kNewMoonEpoch = 2415021.076998695;

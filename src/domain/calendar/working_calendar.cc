@@ -1,4 +1,5 @@
 #include "domain/calendar/working_calendar.h"
+#include "common/vn_time.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -18,7 +19,6 @@ using std::chrono::minutes;
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
 
-constexpr hours kVietnamOffset{7};
 constexpr sys_days kFirstDay{std::chrono::year(WorkingCalendar::kFirstYear) / 1 / 1};
 constexpr sys_days kLastDay{std::chrono::year(WorkingCalendar::kLastYear) / 12 / 31};
 constexpr int64_t kDayCount = (kLastDay - kFirstDay).count() + 1;
@@ -380,7 +380,7 @@ std::vector<CalendarDay> WorkingCalendar::DaysOffAndMakeUps(int year) const {
 }
 
 Instant WorkingCalendar::At(int64_t index, microseconds time_of_day) const {
-  return Instant(kFirstDay + days(index)) + time_of_day - kVietnamOffset;
+  return Instant(kFirstDay + days(index)) + time_of_day - kVietnamUtcOffset;
 }
 
 microseconds WorkingCalendar::WithinDay(microseconds tod) const {
@@ -391,7 +391,7 @@ microseconds WorkingCalendar::WithinDay(microseconds tod) const {
 microseconds WorkingCalendar::WorkedBefore(Instant t) const {
   if (t <= At(0, {})) return microseconds(0);
   if (t >= At(kDayCount, {})) return workdays_[kDayCount] * daily_;
-  const auto local = t + kVietnamOffset;
+  const auto local = t + kVietnamUtcOffset;
   const auto day = std::chrono::floor<days>(local);
   const int64_t index = (day - kFirstDay).count();
   microseconds worked = workdays_[index] * daily_;
@@ -412,9 +412,34 @@ std::optional<Instant> WorkingCalendar::Locate(microseconds total) const {
   return At(index, tod);
 }
 
+Instant WorkingCalendar::NextOfficeInstant(Instant t) const {
+  if (t < At(0, {}) || t >= At(kDayCount, {})) return t;
+  const auto local = t + kVietnamUtcOffset;
+  const auto day = std::chrono::floor<days>(local);
+  const int64_t index = (day - kFirstDay).count();
+  const microseconds tod = local - day;
+  if (WorkdayAt(index)) {
+    if (tod < morning_start_) return At(index, morning_start_);
+    if (tod < morning_end_) return t;
+    if (tod < afternoon_start_) return At(index, afternoon_start_);
+    if (tod < afternoon_end_) return t;
+  }
+  const int64_t next = NextWorkdayFrom(index + 1);
+  if (next >= kDayCount) return t;
+  return At(next, morning_start_);
+}
+
+Instant WorkingCalendar::AddOfficeTime(Instant t, microseconds amount) const {
+  const Instant start = NextOfficeInstant(t);
+  if (amount <= microseconds(0)) return start;
+  if (start < At(0, {}) || start >= At(kDayCount, {})) return t + amount;
+  auto at = Locate(WorkedBefore(start) + amount);
+  return at ? *at : t + amount;
+}
+
 Instant WorkingCalendar::EffectiveStart(Instant received) const {
   if (received < At(0, {}) || received >= At(kDayCount, {})) return received;
-  const auto local = received + kVietnamOffset;
+  const auto local = received + kVietnamUtcOffset;
   const auto day = std::chrono::floor<days>(local);
   const int64_t index = (day - kFirstDay).count();
   const microseconds tod = local - day;
@@ -465,7 +490,7 @@ Result<Instant> WorkingCalendar::AddTimeLimit(Instant received, int64_t amount,
   };
   const Instant start = EffectiveStart(received);
   const int64_t start_index =
-      (std::chrono::floor<days>(start + kVietnamOffset) - kFirstDay).count();
+      (std::chrono::floor<days>(start + kVietnamUtcOffset) - kFirstDay).count();
   if (start_index >= kDayCount) return beyond();
   if (amount == 0) return At(start_index, afternoon_end_);
 

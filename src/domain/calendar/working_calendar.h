@@ -141,6 +141,15 @@ class WorkingCalendar {
   // Instants outside 1900..2100 are returned unchanged.
   Instant EffectiveStart(Instant received) const;
 
+  // `t` itself when it is inside the office hours of a working day, else the start of the next
+  // office period (the afternoon after the lunch break, or the next working day's morning).
+  // Instants outside 1900..2100 are returned unchanged.
+  Instant NextOfficeInstant(Instant t) const;
+  // The instant at which `amount` (>= 0) of office time has passed after `t`, which is first
+  // moved into office time (NextOfficeInstant). A result that falls exactly at the end of a
+  // period stays there (11:30, 17:00). Outside 1900..2100: `t` + amount.
+  Instant AddOfficeTime(Instant t, std::chrono::microseconds amount) const;
+
   // The due instant (appointment) of a time limit of `amount` `unit`s for a dossier received at
   // `received`, counted from S = EffectiveStart(received):
   //   - working_day: N × DailyDuration() (7.5 h by default) of working time added to S; a

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,5 +60,9 @@ class Catalog {
   std::vector<CatalogEntry> entries_;
   std::unordered_map<std::string_view, size_t> by_id_;
 };
+
+// Where a service gets the Catalog in force (a snapshot that is swapped when the stored data
+// changes; see domain/reference/reference_data.h).
+using CatalogSource = std::function<std::shared_ptr<const Catalog>()>;
 
 }  // namespace motcua

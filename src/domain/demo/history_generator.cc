@@ -2,20 +2,20 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <iterator>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <unordered_map>
 
+#include "common/random.h"
+#include "common/vn_time.h"
 #include "domain/demo/history_store.h"
+#include "domain/demo/memory_ports.h"
 #include "domain/dossier/calendar_deadlines.h"
 #include "domain/dossier/dossier_service.h"
+#include "render/pdf_document.h"
 
 namespace motcua {
 namespace {
@@ -25,43 +25,9 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::sys_days;
 
-constexpr hours kVietnam{7};
-constexpr int64_t kWorkDayMinutes = 450;  // 07:30-11:30 and 13:30-17:00
-
-// --- deterministic randomness (splitmix64) ---
-
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-uint64_t Mix(uint64_t a, uint64_t b) { return Mix(a ^ Mix(b + 0x632be59bd9b4e019ULL)); }
-
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  bool Chance(double p) { return Uniform() < p; }
-  int64_t Between(int64_t lo, int64_t hi) {  // [lo, hi]
-    if (hi <= lo) return lo;
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  template <typename T>
-  const T& Pick(const std::vector<T>& v) {
-    return v[static_cast<size_t>(Next() % v.size())];
-  }
-
- private:
-  uint64_t state_;
-};
+using Rng = SplitMix64;
+uint64_t Mix(uint64_t x) { return SplitMix64::Mix(x); }
+uint64_t Mix(uint64_t a, uint64_t b) { return SplitMix64::Mix(a, b); }
 
 // A fraction in [0, 1) from a unit code, for sizes that do not depend on the seed.
 double CodeFraction(std::string_view code) {
@@ -70,75 +36,37 @@ double CodeFraction(std::string_view code) {
   return static_cast<double>(Mix(h) >> 11) * 0x1.0p-53;
 }
 
-// --- Vietnam civil time and office hours ---
+sys_days VnDay(Instant t) { return VietnamDay(t); }
+Instant VnAt(sys_days day, minutes m) { return VietnamTime(day, m); }
+minutes MinuteOfDay(Instant t) { return std::chrono::duration_cast<minutes>(VietnamTimeOfDay(t)); }
 
-sys_days VnDay(Instant t) { return std::chrono::floor<days>(t + kVietnam); }
-Instant VnAt(sys_days day, minutes m) {
-  return Instant(std::chrono::duration_cast<std::chrono::microseconds>(day.time_since_epoch())) -
-         kVietnam + m;
-}
-minutes MinuteOfDay(Instant t) {
-  return std::chrono::duration_cast<minutes>(t - VnAt(VnDay(t), minutes(0)));
-}
-
-// Office-time arithmetic over the working calendar: when officers act.
+// When officers act: office time of the working calendar, counted in minutes.
 class WorkClock {
  public:
-  explicit WorkClock(const WorkingCalendar& cal) : cal_(cal), h_(cal.Hours()) {}
+  explicit WorkClock(const WorkingCalendar& cal) : cal_(cal) {}
 
   bool Workday(sys_days d) const { return cal_.IsWorkday(std::chrono::year_month_day(d)); }
-
   // `t` itself inside office hours of a working day, else the start of the next period.
-  Instant Next(Instant t) const {
-    for (int guard = 0; guard < 400; ++guard) {
-      sys_days day = VnDay(t);
-      if (Workday(day)) {
-        minutes m = MinuteOfDay(t);
-        if (m < h_.morning_start) return VnAt(day, h_.morning_start);
-        if (m < h_.morning_end) return t;
-        if (m < h_.afternoon_start) return VnAt(day, h_.afternoon_start);
-        if (m < h_.afternoon_end) return t;
-      }
-      t = VnAt(day + days(1), minutes(0));
-    }
-    return t;
-  }
-
+  Instant Next(Instant t) const { return cal_.NextOfficeInstant(t); }
   // `amount` working minutes after `t` (moved into office time first).
   Instant Add(Instant t, int64_t amount) const {
-    t = Next(t);
-    auto left = std::chrono::microseconds(minutes(std::max<int64_t>(0, amount)));
-    for (int guard = 0; guard < 4000; ++guard) {
-      sys_days day = VnDay(t);
-      Instant end =
-          MinuteOfDay(t) < h_.morning_end ? VnAt(day, h_.morning_end) : VnAt(day, h_.afternoon_end);
-      if (left <= end - t) return t + left;
-      left -= end - t;
-      t = Next(end);
-    }
-    return t;
+    return cal_.AddOfficeTime(t, minutes(std::max<int64_t>(0, amount)));
   }
-
   // Working minutes in [a, b).
   int64_t Between(Instant a, Instant b) const {
     if (b <= a) return 0;
     return std::chrono::duration_cast<minutes>(cal_.WorkingTimeBetween(a, b, {})).count();
   }
-
   // An instant inside the office hours of working day `day`, `fraction` of the way through.
   Instant InOffice(sys_days day, double fraction) const {
-    auto daily = (h_.morning_end - h_.morning_start) + (h_.afternoon_end - h_.afternoon_start);
-    auto offset = std::chrono::duration_cast<std::chrono::seconds>(daily * fraction);
-    auto morning = h_.morning_end - h_.morning_start;
-    return offset < morning ? VnAt(day, h_.morning_start) + offset
-                            : VnAt(day, h_.afternoon_start) + (offset - morning);
+    return Add(VnAt(day, minutes(0)), static_cast<int64_t>(fraction * DayMinutes()));
   }
-
-  const WorkingHours& hours() const { return h_; }
+  // The working minutes of one working day.
+  int64_t DayMinutes() const { return cal_.Hours().DailyDuration().count(); }
+  const WorkingHours& hours() const { return cal_.Hours(); }
 
  private:
   const WorkingCalendar& cal_;
-  WorkingHours h_;
 };
 
 // --- the catalog as the generator uses it ---
@@ -288,30 +216,16 @@ Applicant MakeApplicant(size_t unit_index, int64_t k, const HistoryRates& rates,
 
 // --- sample documents ---
 
-std::string SamplePdf(const std::string& text) {
-  std::string content = "BT /F1 14 Tf 40 540 Td (" + text + ") Tj ET\n";
-  std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 595] /Resources << /Font << /F1 5 0 R "
-      ">> >> /Contents 4 0 R >>",
-      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "endstream",
-      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t off : offsets) {
-    char line[24];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
-         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
+// A one-page A5 PDF with `title` and `text`, made by the forms' PDF writer.
+Result<std::string> SamplePdf(const render::FontPair& fonts, const std::string& title,
+                              const std::string& text) {
+  render::PdfDocument doc(fonts);
+  doc.AddPage(render::kA5Portrait);
+  double width = render::kA5Portrait.width - 80;
+  double top = 60;
+  top += doc.Paragraph(40, top, width, title, {14, true, render::Align::kCenter});
+  doc.Paragraph(40, top + 20, width, text, {10, false, render::Align::kLeft});
+  return doc.Finish({title, "motcua demo", "motcua", ""});
 }
 
 // --- the generation ---
@@ -330,85 +244,9 @@ struct Plan {
   int forced = 0;  // for the demo citizen: 1 refused, 2 waiting for a supplement
 };
 
-// Hands batches to Store::ImportHistoryAsync from a thread of its own (which prepares their
-// rows) while the generator makes the next one; at most kInFlight batches are queued in the
-// store at once, so memory stays bounded.
-class BatchWriter {
- public:
-  static constexpr int kInFlight = 2;
-
-  explicit BatchWriter(Store& target) : target_(target), thread_([this] { Loop(); }) {}
-  ~BatchWriter() { (void)Finish(); }
-
-  // Waits until the previous batch is taken, then queues `batch`. False after a failure.
-  bool Submit(std::vector<HistoryDossier> batch) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !pending_.has_value() || error_.has_value(); });
-    if (error_) return false;
-    pending_ = std::move(batch);
-    cv_.notify_all();
-    return true;
-  }
-
-  // Waits until every batch is durable; the first failure, if any.
-  Status Finish() {
-    {
-      std::unique_lock lock(mu_);
-      if (!done_) {
-        cv_.wait(lock, [&] {
-          return (!pending_.has_value() && !busy_ && in_flight_ == 0) || error_.has_value();
-        });
-        done_ = true;
-        cv_.notify_all();
-      }
-    }
-    if (thread_.joinable()) thread_.join();
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return in_flight_ == 0; });
-    if (error_) return tl::unexpected(*error_);
-    return {};
-  }
-
- private:
-  void Loop() {
-    for (;;) {
-      std::vector<HistoryDossier> batch;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return (pending_.has_value() && in_flight_ < kInFlight) || done_; });
-        if (done_) return;
-        batch = std::move(*pending_);
-        pending_.reset();
-        busy_ = true;
-        ++in_flight_;
-        cv_.notify_all();
-      }
-      target_.ImportHistoryAsync(std::move(batch), [this](Status st) {
-        std::lock_guard lock(mu_);
-        --in_flight_;
-        if (!st && !error_) error_ = st.error();
-        cv_.notify_all();
-      });
-      std::lock_guard lock(mu_);
-      busy_ = false;
-      cv_.notify_all();
-    }
-  }
-
-  Store& target_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::optional<std::vector<HistoryDossier>> pending_;
-  bool busy_ = false;
-  bool done_ = false;
-  int in_flight_ = 0;
-  std::optional<Error> error_;
-  std::thread thread_;
-};
-
 class Generator {
  public:
-  Generator(Store& target, const HistoryInputs& in, const HistoryOptions& opt,
+  Generator(HistoryTarget target, const HistoryInputs& in, const HistoryOptions& opt,
             const std::function<void(const HistorySummary&)>& progress)
       : target_(target),
         in_(in),
@@ -436,7 +274,7 @@ class Generator {
   std::vector<DossierComponent> Components(const Procedure& p, const Applicant& a, bool online,
                                            Rng& r);
 
-  Store& target_;
+  HistoryTarget target_;
   const HistoryInputs& in_;
   const HistoryOptions& opt_;
   const HistoryRates& rates_;
@@ -446,7 +284,8 @@ class Generator {
   CalendarDeadlines deadlines_;
   std::unique_ptr<HistoryStore> store_;
   std::unique_ptr<DossierService> service_;
-  std::unique_ptr<BatchWriter> writer_;
+  std::unique_ptr<MemoryAccounts> accounts_;  // the officers who act, as the service sees them
+  std::unique_ptr<MemoryFiles> files_;        // the sample files, usable by anyone
   std::vector<HistoryDossier> batch_;
   HistorySummary summary_;
 
@@ -465,7 +304,7 @@ Status Generator::EnsureOfficers(const std::set<std::string>& units) {
   std::vector<UserRecord> missing;
   std::map<std::pair<std::string, Role>, UserRecord> chosen;
   for (const std::string& unit : units) {
-    auto listed = target_.ListUsersOfUnit(unit);
+    auto listed = target_.accounts.ListUsersOfUnit(unit);
     if (!listed) return tl::unexpected(listed.error());
     for (Role role : kRoles) {
       const UserRecord* pick = nullptr;
@@ -490,19 +329,9 @@ Status Generator::EnsureOfficers(const std::set<std::string>& units) {
           0, generated, "!", role, unit, what + " " + (un ? un->name : unit), 0, {}, true, start_});
     }
   }
-  // Created from a few threads at once, so that the group commit shares the fsyncs.
-  std::vector<Result<int64_t>> ids(missing.size(), Fail(ErrorCode::kInternal));
-  {
-    std::atomic<size_t> next{0};
-    std::vector<std::thread> workers;
-    for (int t = 0; t < 8; ++t) {
-      workers.emplace_back([&] {
-        for (size_t i = next++; i < missing.size(); i = next++)
-          ids[i] = target_.CreateUser(missing[i]);
-      });
-    }
-    for (std::thread& w : workers) w.join();
-  }
+  std::vector<Result<int64_t>> ids;
+  ids.reserve(missing.size());
+  for (const UserRecord& u : missing) ids.push_back(target_.accounts.CreateUser(u));
   for (size_t i = 0; i < missing.size(); ++i) {
     if (!ids[i]) return tl::unexpected(ids[i].error());
     missing[i].id = *ids[i];
@@ -854,10 +683,12 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
   // Asks for a supplement at `at`; the applicant answers after 1-5 days unless `never`. Returns
   // the pause (0 if unanswered or cut).
   auto supplement_round = [&](const Principal& asker, Instant at, bool never) -> bool {
-    if (!act(asker, at, note(DossierAction::kRequestSupplement, r.Pick(kMissing)))) return false;
+    if (!act(asker, at,
+             note(DossierAction::kRequestSupplement, kMissing[r.Below(kMissing.size())])))
+      return false;
     if (never) {
       // Refused once the time for supplementing is over (15 working days).
-      act(home.reception, work_.Add(last, 15 * kWorkDayMinutes),
+      act(home.reception, work_.Add(last, 15 * work_.DayMinutes()),
           note(DossierAction::kRefuse, "Quá thời hạn bổ sung hồ sơ theo yêu cầu."));
       return false;
     }
@@ -873,7 +704,8 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
   if (online) {
     Instant rx = work_.Add(plan.submitted, r.Between(10, 300));
     if (refuse) {
-      if (act(home.reception, rx, note(DossierAction::kRefuse, r.Pick(kRefusals))) &&
+      if (act(home.reception, rx,
+              note(DossierAction::kRefuse, kRefusals[r.Below(kRefusals.size())])) &&
           r.Chance(rates_.complain_after_refusal)) {
         act(citizen, last + hours(r.Between(4, 96)),
             note(DossierAction::kComplain, "Đề nghị xem xét lại lý do từ chối tiếp nhận hồ sơ."));
@@ -908,10 +740,10 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
       break;
     }
     case End::kLate:
-      target = span + r.Between(30, 3 * kWorkDayMinutes);
+      target = span + r.Between(30, 3 * work_.DayMinutes());
       break;
     case End::kApology:
-      target = span + r.Between(30, 2 * kWorkDayMinutes);
+      target = span + r.Between(30, 2 * work_.DayMinutes());
       break;
   }
   target = std::max<int64_t>(target, 4);
@@ -936,7 +768,7 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
     // Form 04 before the appointment, with a new date two to four working days later.
     ActionRequest a = note(DossierAction::kApologise,
                            "Hồ sơ cần xác minh thêm với cơ quan liên quan nên chưa trả đúng hẹn.");
-    a.new_due = work_.Add(due, 2 * kWorkDayMinutes + r.Between(0, 2 * kWorkDayMinutes));
+    a.new_due = work_.Add(due, 2 * work_.DayMinutes() + r.Between(0, 2 * work_.DayMinutes()));
     Instant when =
         std::max(work_.Add(received, std::max<int64_t>(1, span * 7 / 10)), last + minutes(1));
     if (when < due && !act(home.leader, when, a)) return finish();
@@ -988,7 +820,7 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
   if (!act(home.specialist, at(1.0), issue)) return finish();
   Instant returned = online && plan.procedure->electronic_return
                          ? last + minutes(r.Between(2, 60))
-                         : work_.Add(last, r.Between(30, 4 * kWorkDayMinutes));
+                         : work_.Add(last, r.Between(30, 4 * work_.DayMinutes()));
   if (!act(home.reception, returned, ActionRequest{DossierAction::kReturnResult})) {
     return finish();
   }
@@ -1060,7 +892,7 @@ Status Generator::Flush() {
   std::vector<HistoryDossier> out;
   out.swap(batch_);
   batch_.reserve(opt_.batch_size);
-  if (!writer_->Submit(std::move(out))) return writer_->Finish();
+  if (auto st = target_.sink.Write(std::move(out)); !st) return st;
   if (progress_) progress_(summary_);
   return {};
 }
@@ -1135,18 +967,20 @@ Result<HistorySummary> Generator::Run() {
   }
   if (auto st = EnsureOfficers(visited); !st) return tl::unexpected(st.error());
   if (!opt_.demo_citizen.empty()) {
-    auto found = target_.FindUser(opt_.demo_citizen);
+    auto found = target_.accounts.FindUser(opt_.demo_citizen);
     if (!found) return tl::unexpected(found.error());
     demo_citizen_ = Principal{*found ? (*found)->id : 0, opt_.demo_citizen, Role::kCitizen, "",
                               *found ? (*found)->full_name : ""};
   }
   std::vector<FileRecord> files;
   for (const SampleFile& s : in_.samples) files.push_back(s.file);
-  store_ = std::make_unique<HistoryStore>(clock_, users_, std::move(files));
+  accounts_ = std::make_unique<MemoryAccounts>(users_);
+  files_ = std::make_unique<MemoryFiles>(/*shared=*/true);
+  for (const FileRecord& f : files) files_->RecordFileAsync(f, 0, [](Status) {});
+  store_ = std::make_unique<HistoryStore>(clock_, std::move(files));
   service_ = std::make_unique<DossierService>(
-      *store_, clock_, deadlines_, [c = in_.catalog] { return c; }, [u = in_.units] { return u; },
-      in_.province_code);
-  writer_ = std::make_unique<BatchWriter>(target_);
+      DossierPorts{*store_, *store_, *files_, *accounts_}, clock_, deadlines_,
+      [c = in_.catalog] { return c; }, [u = in_.units] { return u; }, in_.province_code);
   batch_.reserve(opt_.batch_size);
   for (size_t i = 0; i < exact.size(); ++i) {
     const Unit& unit = *exact[i].first;
@@ -1155,7 +989,7 @@ Result<HistorySummary> Generator::Run() {
     double online_p = std::min(0.995, rates_.online / std::max(0.5, mix.OnlineCapableShare()));
     auto planned = PlanUnit(i, unit, counts[i], mix, online_p);
     if (!planned) {
-      (void)writer_->Finish();
+      (void)target_.sink.Finish();
       return tl::unexpected(planned.error());
     }
     std::vector<Plan> plans = std::move(*planned);
@@ -1168,24 +1002,26 @@ Result<HistorySummary> Generator::Run() {
         seen[p.applicant] = true;
       }
       if (auto st = RunDossier(i, unit.code, p); !st) {
-        (void)writer_->Finish();
+        (void)target_.sink.Finish();
         return tl::unexpected(st.error());
       }
     }
     store_->ForgetApplicantsAndCounters();
   }
   if (auto st = Flush(); !st) {
-    (void)writer_->Finish();
+    (void)target_.sink.Finish();
     return tl::unexpected(st.error());
   }
-  if (auto st = writer_->Finish(); !st) return tl::unexpected(st.error());
+  if (auto st = target_.sink.Finish(); !st) return tl::unexpected(st.error());
   if (summary_.demo_citizen_dossiers > 0) ++summary_.applicants;
   return summary_;
 }
 
 }  // namespace
 
-std::vector<SampleDocument> MakeSampleDocuments(const Catalog& catalog, int per_type) {
+Result<std::vector<SampleDocument>> MakeSampleDocuments(const Catalog& catalog,
+                                                        const render::FontPair& fonts,
+                                                        int per_type) {
   std::set<std::string> types;
   for (const CatalogEntry& e : catalog.entries()) {
     for (const ProcedureComponent& c : e.procedure.components) types.insert(c.doc_type);
@@ -1195,8 +1031,10 @@ std::vector<SampleDocument> MakeSampleDocuments(const Catalog& catalog, int per_
   std::vector<SampleDocument> out;
   for (const std::string& t : types) {
     for (int i = 1; i <= per_type; ++i) {
-      out.push_back(
-          {t, SamplePdf("motcua demo sample document: " + t + " no. " + std::to_string(i))});
+      auto pdf = SamplePdf(fonts, "Tài liệu mẫu (demo motcua)",
+                           "Loại giấy tờ: " + t + ". Bản số " + std::to_string(i) + ".");
+      if (!pdf) return tl::unexpected(pdf.error());
+      out.push_back({t, std::move(*pdf)});
     }
   }
   return out;
@@ -1221,7 +1059,7 @@ int64_t DefaultHistorySize(const UnitDirectory& units, std::string_view province
   return std::llround(total * months / 3.0);
 }
 
-Result<HistorySummary> GenerateHistory(Store& target, const HistoryInputs& in,
+Result<HistorySummary> GenerateHistory(HistoryTarget target, const HistoryInputs& in,
                                        const HistoryOptions& options,
                                        const std::function<void(const HistorySummary&)>& progress) {
   if (!in.catalog || !in.units || !in.calendar) {

@@ -4,9 +4,10 @@
 // FakeClock set to each action's instant and the real working calendar (so appointments honour
 // holidays and the 15:00 rule as live intake does), over an in-memory HistoryStore. Once a
 // dossier's lifecycle is over (or reaches the clock's "now", leaving it in progress) it is
-// taken out and written with the others of its batch through Store::ImportHistory, on a thread
-// of its own while the next batch is made. Memory stays bounded: a batch being written, one
-// being made, and the current unit's applicants.
+// taken out and handed with the others of its batch to a HistorySink (the application writes
+// them through HistoryImport on a thread of its own while the next batch is made: cli/
+// demo_history.cc). Memory stays bounded: the batches the sink holds, one being made, and the
+// current unit's applicants. No threads, files or system clock here.
 //
 // Deterministic: the same options (dossiers, months, seed, now) and the same units, catalog
 // and calendar give the same codes, states and instants. Volumes, channels and outcomes come
@@ -24,8 +25,11 @@
 #include "common/error.h"
 #include "domain/calendar/working_calendar.h"
 #include "domain/catalog/catalog.h"
-#include "domain/store.h"
+#include "domain/ports/account_store.h"
+#include "domain/ports/file_index.h"
+#include "domain/ports/history_import.h"
 #include "domain/units/unit.h"
+#include "render/pdf_document.h"
 
 namespace motcua {
 
@@ -82,13 +86,16 @@ struct SampleFile {
   FileRecord file;
 };
 
-// The bytes of the sample documents: `per_type` small valid one-page PDFs (ASCII text) for
-// every document type that a component or a result of `catalog` names, in a fixed order.
+// The bytes of the sample documents: `per_type` small one-page PDFs (set in `fonts` by the
+// forms' PDF writer) for every document type that a component or a result of `catalog` names,
+// in a fixed order. Fails only if the PDF writer does.
 struct SampleDocument {
   std::string doc_type;
   std::string bytes;
 };
-std::vector<SampleDocument> MakeSampleDocuments(const Catalog& catalog, int per_type = 3);
+Result<std::vector<SampleDocument>> MakeSampleDocuments(const Catalog& catalog,
+                                                        const render::FontPair& fonts,
+                                                        int per_type = 3);
 
 struct HistoryOptions {
   int64_t dossiers = 0;  // in total, over the province
@@ -148,14 +155,33 @@ double QuarterVolume(const Unit& unit);
 int64_t DefaultHistorySize(const UnitDirectory& units, std::string_view province_code, int months,
                            const HistoryRates& rates = {});
 
-// Generates the history into `target`, which must hold no dossiers yet (codes would collide):
-// creates the acting officers that do not exist (reception.<unit>, specialist.<unit>,
+// Where the generator hands finished batches, in order.
+class HistorySink {
+ public:
+  virtual ~HistorySink() = default;
+  // Takes a batch; may return before it is durable. Fails with the first failure of an earlier
+  // batch (then the generation stops).
+  virtual Status Write(std::vector<HistoryDossier> batch) = 0;
+  // Waits until every batch written is durable; the first failure, if any. Idempotent.
+  virtual Status Finish() = 0;
+};
+
+// What a history is written to: the accounts of the acting officers, and the batches' sink
+// (which writes them through the target's HistoryImport). Borrowed.
+struct HistoryTarget {
+  AccountStore& accounts;
+  HistorySink& sink;
+};
+
+// Generates the history into `target`, whose store must hold no dossiers yet (codes would
+// collide): creates the acting officers that do not exist (reception.<unit>, specialist.<unit>,
 // leader.<unit>, unable to log in: password hash "!", disabled; the demo accounts act for
-// their units), then files and settles the dossiers and writes them in batches. `progress`, if
-// given, is called after each batch with the summary so far. Fails with the first error (a
-// failing service call names the dossier and the action); what was written stays.
+// their units), then files and settles the dossiers and hands them to the sink in batches,
+// and waits for it (HistorySink::Finish). `progress`, if given, is called after each batch with
+// the summary so far. Fails with the first error (a failing service call names the dossier and
+// the action); what was written stays.
 Result<HistorySummary> GenerateHistory(
-    Store& target, const HistoryInputs& in, const HistoryOptions& options,
+    HistoryTarget target, const HistoryInputs& in, const HistoryOptions& options,
     const std::function<void(const HistorySummary&)>& progress = {});
 
 }  // namespace motcua

@@ -3,22 +3,8 @@
 #include <algorithm>
 
 namespace motcua {
-namespace {
 
-Error NotSupported(const char* what) {
-  return Error{ErrorCode::kInternal, std::string(what) + " is not supported by the history store.",
-               std::string(what) + " không được kho lịch sử hỗ trợ.", ""};
-}
-
-}  // namespace
-
-HistoryStore::HistoryStore(const Clock& clock, std::vector<UserRecord> users,
-                           std::vector<FileRecord> files)
-    : clock_(clock) {
-  for (UserRecord& u : users) {
-    std::string name = u.username;
-    users_.emplace(std::move(name), std::move(u));
-  }
+HistoryStore::HistoryStore(const Clock& clock, std::vector<FileRecord> files) : clock_(clock) {
   for (FileRecord& f : files) {
     std::string sha = f.sha256;
     files_.emplace(std::move(sha), std::move(f));
@@ -74,7 +60,10 @@ void HistoryStore::Append(HistoryDossier& h, const DossierWrite& w) {
 }
 
 Result<CreatedDossier> HistoryStore::CreateDossier(const NewDossier& nd) {
-  if (!nd.idempotency_key.empty()) return tl::unexpected(NotSupported("An idempotency key"));
+  if (!nd.idempotency_key.empty()) {
+    return Fail(ErrorCode::kInvalidField, "A generated history has no idempotency keys.",
+                "Lịch sử sinh ra không dùng khóa Idempotency-Key.", "idempotency_key");
+  }
   std::lock_guard lock(mu_);
   HistoryDossier h;
   h.dossier = nd.dossier;
@@ -138,20 +127,6 @@ Result<HistoryDossier> HistoryStore::Take(const std::string& code) {
   return h;
 }
 
-Result<std::optional<UserRecord>> HistoryStore::FindUser(const std::string& username) {
-  std::lock_guard lock(mu_);
-  auto it = users_.find(username);
-  if (it == users_.end()) return std::optional<UserRecord>();
-  return std::optional<UserRecord>(it->second);
-}
-
-Result<std::optional<FileRecord>> HistoryStore::FindFile(const std::string& sha256, int64_t) {
-  std::lock_guard lock(mu_);
-  auto it = files_.find(sha256);
-  if (it == files_.end()) return std::optional<FileRecord>();
-  return std::optional<FileRecord>(it->second);
-}
-
 Result<std::vector<ApplicantDocument>> HistoryStore::ListApplicantDocuments(
     const std::string& id_number, size_t limit) {
   std::lock_guard lock(mu_);
@@ -198,104 +173,20 @@ Result<bool> HistoryStore::DossierHasFile(const std::string& code, const std::st
   return false;
 }
 
-// --- not supported ---
-
-Status HistoryStore::Ping() { return {}; }
-Status HistoryStore::UpsertUnits(const std::vector<Unit>&) {
-  return tl::unexpected(NotSupported("UpsertUnits"));
-}
-Result<std::vector<Unit>> HistoryStore::LoadUnits() {
-  return tl::unexpected(NotSupported("LoadUnits"));
-}
-Result<ImportSummary> HistoryStore::ImportProcedures(const std::vector<ProcedureRecord>&, Instant) {
-  return tl::unexpected(NotSupported("ImportProcedures"));
-}
-Result<std::vector<ProcedureRecord>> HistoryStore::LoadCurrentProcedures() {
-  return tl::unexpected(NotSupported("LoadCurrentProcedures"));
-}
-Result<std::vector<ProcedureRecord>> HistoryStore::LoadProcedureVersions(const std::string&) {
-  return tl::unexpected(NotSupported("LoadProcedureVersions"));
-}
-Result<int64_t> HistoryStore::CreateUser(const UserRecord&) {
-  return tl::unexpected(NotSupported("CreateUser"));
-}
-Result<std::vector<UserRecord>> HistoryStore::ListUsersOfUnit(const std::string&) {
-  return tl::unexpected(NotSupported("ListUsersOfUnit"));
-}
-Status HistoryStore::SetLoginState(int64_t, int64_t, Instant) {
-  return tl::unexpected(NotSupported("SetLoginState"));
-}
-Status HistoryStore::CreateSession(const SessionRecord&) {
-  return tl::unexpected(NotSupported("CreateSession"));
-}
-Result<std::optional<std::pair<SessionRecord, UserRecord>>> HistoryStore::FindSession(
-    const std::string&) {
-  return tl::unexpected(NotSupported("FindSession"));
-}
-Status HistoryStore::DeleteSession(const std::string&) {
-  return tl::unexpected(NotSupported("DeleteSession"));
-}
-Result<std::pair<std::string, std::string>> HistoryStore::DataStamps() {
-  return tl::unexpected(NotSupported("DataStamps"));
-}
-void HistoryStore::CreateDossierAsync(NewDossier,
+void HistoryStore::CreateDossierAsync(NewDossier d,
                                       std::function<void(Result<CreatedDossier>)> done) {
-  done(tl::unexpected(NotSupported("CreateDossierAsync")));
-}
-Result<std::vector<Dossier>> HistoryStore::ListDossiers(const DossierQuery&) {
-  return tl::unexpected(NotSupported("ListDossiers"));
+  done(CreateDossier(d));
 }
 
-Result<std::vector<DossierLine>> HistoryStore::ListDossierLines(const DossierQuery&) {
-  return tl::unexpected(NotSupported("ListDossierLines"));
-}
-Status HistoryStore::ImportHistory(const std::vector<HistoryDossier>&) {
-  return tl::unexpected(NotSupported("ImportHistory"));
-}
-void HistoryStore::ImportHistoryAsync(std::vector<HistoryDossier>,
-                                      std::function<void(Status)> done) {
-  done(tl::unexpected(NotSupported("ImportHistoryAsync")));
-}
-Result<std::vector<AuditEntry>> HistoryStore::LoadAudit(const std::string&) {
-  return tl::unexpected(NotSupported("LoadAudit"));
-}
-Result<std::pair<int64_t, std::string>> HistoryStore::AuditHead() {
-  return tl::unexpected(NotSupported("AuditHead"));
-}
-Result<std::vector<OutboxMessage>> HistoryStore::LoadOutbox(const std::string&) {
-  return tl::unexpected(NotSupported("LoadOutbox"));
-}
-Result<std::vector<OutboxMessage>> HistoryStore::ClaimDueOutbox(Instant, std::chrono::seconds,
-                                                                size_t,
-                                                                const std::vector<std::string>&) {
-  return tl::unexpected(NotSupported("ClaimDueOutbox"));
-}
-Status HistoryStore::RecordDelivery(const OutboxDelivery&) {
-  return tl::unexpected(NotSupported("RecordDelivery"));
-}
-void HistoryStore::RecordFileAsync(FileRecord, int64_t, std::function<void(Status)> done) {
-  done(tl::unexpected(NotSupported("RecordFileAsync")));
-}
-Result<std::unordered_set<std::string>> HistoryStore::AllFileShas() {
-  return tl::unexpected(NotSupported("AllFileShas"));
-}
-Result<std::vector<std::string>> HistoryStore::CheckReferences() {
-  return tl::unexpected(NotSupported("CheckReferences"));
-}
-Result<std::vector<Store::ComplaintRow>> HistoryStore::LoadComplaints(const std::string&) {
-  return tl::unexpected(NotSupported("LoadComplaints"));
-}
-Result<std::vector<Store::CalendarOverrideRow>> HistoryStore::LoadCalendarOverrides() {
-  return tl::unexpected(NotSupported("LoadCalendarOverrides"));
-}
-Status HistoryStore::UpsertCalendarOverrides(const std::vector<CalendarOverrideRow>&) {
-  return tl::unexpected(NotSupported("UpsertCalendarOverrides"));
-}
-Status HistoryStore::DeleteCalendarOverride(const std::string&) {
-  return tl::unexpected(NotSupported("DeleteCalendarOverride"));
-}
-Result<int64_t> HistoryStore::DeleteExpiredSessions(Instant) {
-  return tl::unexpected(NotSupported("DeleteExpiredSessions"));
+Result<std::vector<ComplaintRow>> HistoryStore::LoadComplaints(const std::string& code) {
+  std::lock_guard lock(mu_);
+  std::vector<ComplaintRow> out;
+  auto it = dossiers_.find(code);
+  if (it == dossiers_.end()) return out;
+  for (const HistoryComplaint& c : it->second.complaints) {
+    out.push_back({static_cast<int64_t>(out.size() + 1), c.text, "open", c.at});
+  }
+  return out;
 }
 
 }  // namespace motcua

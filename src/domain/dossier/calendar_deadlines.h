@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "domain/calendar/working_calendar.h"
-#include "domain/dossier/dossier_service.h"
+#include "domain/dossier/rules.h"
 
 namespace motcua {
 

@@ -1,4 +1,5 @@
 #include "domain/dossier/dossier.h"
+#include "common/vn_time.h"
 
 #include <array>
 #include <cstdio>
@@ -20,10 +21,6 @@ constexpr std::array<std::pair<ComponentSource, std::string_view>, 4> kSources =
 
 Status Invalid(std::string field, std::string en, std::string vi) {
   return Fail(ErrorCode::kInvalidField, std::move(en), std::move(vi), std::move(field));
-}
-
-std::chrono::sys_days VietnamDay(Instant t) {
-  return std::chrono::floor<std::chrono::days>(t + std::chrono::hours(7));
 }
 
 }  // namespace

@@ -5,10 +5,6 @@
 namespace motcua {
 namespace {
 
-Error Forbidden(std::string en, std::string vi) {
-  return Error{ErrorCode::kForbidden, std::move(en), std::move(vi), ""};
-}
-
 Error NotFound() {
   return Error{ErrorCode::kNotFound, "No dossier with that code.", "Không có hồ sơ với mã này.",
                "code"};
@@ -30,27 +26,81 @@ bool HasRole(const std::vector<Role>& roles, Role r) {
   return false;
 }
 
-std::string RoleOf(const Principal& who) { return std::string(RoleName(who.role)); }
+AuditEntry Event(const Principal& who, Instant at, std::string action, const Dossier& before,
+                 DossierState after, std::string note) {
+  return AuditEntry{0,
+                    before.code,
+                    at,
+                    who.user_id,
+                    std::string(RoleName(who.role)),
+                    who.unit_code,
+                    std::move(action),
+                    std::string(StateName(before.state)),
+                    std::string(StateName(after)),
+                    std::move(note),
+                    "",
+                    ""};
+}
+
+template <typename Line>
+DeadlineStatus DeadlineOfFacts(const Line& d, Instant at, const DeadlineCalendar& calendar) {
+  DeadlineFacts f{d.received_at, d.due_at, d.finished_at, d.supplements, std::nullopt};
+  return EvaluateDeadline(f, at, [&](Instant a, Instant b, const auto& paused) {
+    return calendar.WorkingTime(a, b, paused);
+  });
+}
 
 }  // namespace
 
-DossierService::DossierService(Store& store, const Clock& clock, const DeadlineCalendar& calendar,
-                               CatalogSource catalog, UnitSource units, std::string province_code)
-    : store_(store),
+bool CanSeeDossier(const Principal& who, const Dossier& d, const UnitDirectory& units) {
+  if (who.role == Role::kCitizen) {
+    return (d.applicant_user_id != 0 && d.applicant_user_id == who.user_id) ||
+           d.applicant.id_number == who.username;
+  }
+  AccessPolicy policy(units);
+  for (const std::string& u : d.path_units) {
+    if (policy.CanRead(who, u)) return true;
+  }
+  return policy.CanRead(who, d.current_unit);
+}
+
+DeadlineStatus DeadlineOf(const Dossier& d, Instant at, const DeadlineCalendar& calendar) {
+  return DeadlineOfFacts(d, at, calendar);
+}
+
+DeadlineStatus DeadlineOf(const DossierLine& d, Instant at, const DeadlineCalendar& calendar) {
+  return DeadlineOfFacts(d, at, calendar);
+}
+
+DossierService::DossierService(DossierPorts ports, const Clock& clock,
+                               const DeadlineCalendar& calendar, CatalogSource catalog,
+                               UnitSource units, std::string province_code)
+    : ports_(ports),
       clock_(clock),
       calendar_(calendar),
       catalog_(std::move(catalog)),
       units_(std::move(units)),
       province_code_(std::move(province_code)) {}
 
-std::string DossierService::CodePrefix(const Unit& unit) const {
-  // Synthetic QCVN 102:2016-shaped identifiers (V1V2V3.Z1Z2.Y1Y2.MX1X2) until the province's
-  // official unit codes are loaded: communes "<3 digits>.<2 digits>.00.H<province>", agencies
-  // "000.00.00.<agency code>".
+std::string DossierCodePrefix(const Unit& unit, std::string_view province_code) {
+  // Synthetic QCVN 102:2016-shaped identifiers (V1V2V3.Z1Z2.Y1Y2.MX1X2).
   if (unit.category == UnitCategory::kAdministrative && unit.code.size() == 5) {
-    return unit.code.substr(0, 3) + "." + unit.code.substr(3, 2) + ".00.H" + province_code_;
+    return unit.code.substr(0, 3) + "." + unit.code.substr(3, 2) + ".00.H" +
+           std::string(province_code);
   }
   return "000.00.00." + unit.code;
+}
+
+std::string DossierService::CodePrefix(const Unit& unit) const {
+  return DossierCodePrefix(unit, province_code_);
+}
+
+DeadlineStatus DossierService::DeadlineOf(const Dossier& d, Instant at) const {
+  return motcua::DeadlineOf(d, at, calendar_);
+}
+
+DeadlineStatus DossierService::DeadlineOf(const DossierLine& d, Instant at) const {
+  return motcua::DeadlineOf(d, at, calendar_);
 }
 
 std::vector<OutboxMessage> DossierService::Notify(const Dossier& d, std::string subject,
@@ -72,7 +122,17 @@ std::vector<OutboxMessage> DossierService::Notify(const Dossier& d, std::string 
 Result<CreatedDossier> DossierService::Submit(const Principal& who, const SubmitRequest& req) {
   auto nd = PrepareSubmit(who, req);
   if (!nd) return tl::unexpected(nd.error());
-  return store_.CreateDossier(*nd);
+  return ports_.dossiers.CreateDossier(*nd);
+}
+
+void DossierService::SubmitAsync(const Principal& who, const SubmitRequest& req,
+                                 std::function<void(Result<CreatedDossier>)> done) {
+  auto nd = PrepareSubmit(who, req);
+  if (!nd) {
+    done(tl::unexpected(nd.error()));
+    return;
+  }
+  ports_.dossiers.CreateDossierAsync(std::move(*nd), std::move(done));
 }
 
 Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const SubmitRequest& req) {
@@ -112,7 +172,6 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
   d.components = req.components;
   d.payment = req.payment;
   d.submitted_at = now;
-  std::string scope;
   if (who.role == Role::kCitizen) {
     if (req.channel != Channel::kOnline) {
       return Fail(ErrorCode::kInvalidField, "Citizens file online.", "Công dân nộp trực tuyến.",
@@ -148,10 +207,10 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
     nd.idempotency_key = "user:" + std::to_string(who.user_id) + ":" + req.idempotency_key;
     nd.request_sha256 = req.request_sha256;
   }
-  AuditEntry e{0, "", now, who.user_id, RoleOf(who), who.unit_code, "submit", "", "", "", "", ""};
+  Dossier before = d;
+  std::string action = "submit";
   if (req.channel == Channel::kOnline) {
     d.state = DossierState::kSubmitted;
-    e.state_after = StateName(d.state);
   } else {
     // A counter or postal dossier is received on the spot: form 01 and the appointment now.
     auto due = calendar_.Due(now, p.time_limit, p.time_unit);
@@ -159,17 +218,17 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
     d.state = DossierState::kReceived;
     d.received_at = now;
     d.due_at = *due;
-    e.action = "receive";
-    e.state_after = StateName(d.state);
+    action = "receive";
   }
-  nd.dossier = d;
-  nd.write.event = e;
+  nd.write.event = Event(who, now, action, before, d.state, "");
+  nd.write.event.state_before = "";  // nothing came before filing
   // The code is assigned by the store; messages name it through the outbox row's dossier_code.
   std::string subject =
       d.state == DossierState::kReceived
           ? "Hồ sơ đã được tiếp nhận, hẹn trả kết quả " + FormatIso8601Vn(*d.due_at).substr(0, 16)
           : "Hồ sơ đã được nộp, chờ tiếp nhận";
   nd.write.outbox = Notify(d, subject, subject + ". Thủ tục: " + p.name + ".");
+  nd.dossier = std::move(d);
   return nd;
 }
 
@@ -185,7 +244,7 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
                     "Thành phần tái sử dụng cần chỉ rõ giấy tờ trong kho dữ liệu của người nộp.",
                     field);
       }
-      auto doc = store_.FindApplicantDocument(applicant_id, c.file_sha256);
+      auto doc = ports_.documents.FindApplicantDocument(applicant_id, c.file_sha256);
       if (!doc) return tl::unexpected(doc.error());
       if (!*doc) {
         return Fail(ErrorCode::kInvalidField,
@@ -210,7 +269,7 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
       }
     }
     if (seen) continue;
-    auto file = store_.FindFile(c.file_sha256, owner);
+    auto file = ports_.files.FindFile(c.file_sha256, owner);
     if (!file) return tl::unexpected(file.error());
     if (!*file) {
       return Fail(ErrorCode::kInvalidField,
@@ -225,25 +284,42 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
   return {};
 }
 
-bool DossierService::CanSee(const Principal& who, const Dossier& d,
-                            const UnitDirectory& units) const {
-  if (who.role == Role::kCitizen) {
-    return (d.applicant_user_id != 0 && d.applicant_user_id == who.user_id) ||
-           d.applicant.id_number == who.username;
-  }
-  AccessPolicy policy(units);
-  for (const std::string& u : d.path_units) {
-    if (policy.CanRead(who, u)) return true;
-  }
-  return policy.CanRead(who, d.current_unit);
-}
-
 Result<Dossier> DossierService::Get(const Principal& who, const std::string& code) {
   if (!LooksLikeDossierCode(code)) return tl::unexpected(NotFound());
-  auto found = store_.FindDossier(code);
+  auto found = ports_.dossiers.FindDossier(code);
   if (!found) return tl::unexpected(found.error());
-  if (!*found || !CanSee(who, **found, *units_())) return tl::unexpected(NotFound());
+  if (!*found || !CanSeeDossier(who, **found, *units_())) return tl::unexpected(NotFound());
   return std::move(**found);
+}
+
+Result<ActionFacts> DossierService::LoadFacts(const ActionSpec& spec, const Principal& who,
+                                              const Dossier& d, const ActionRequest& req,
+                                              const Catalog& catalog,
+                                              const UnitDirectory& units) const {
+  ActionFacts f;
+  f.calendar = &calendar_;
+  f.units = &units;
+  f.province_code = province_code_;
+  if (spec.needs & kNeedsProcedure) {
+    if (const CatalogEntry* entry = catalog.Find(d.procedure_id)) f.procedure = &entry->procedure;
+  }
+  if ((spec.needs & kNeedsTargetUser) && !req.to_user.empty()) {
+    auto user = ports_.accounts.FindUser(req.to_user);
+    if (!user) return tl::unexpected(user.error());
+    f.to_user = std::move(*user);
+  }
+  if ((spec.needs & kNeedsResultFile) && !req.result_sha256.empty()) {
+    auto file = ports_.files.FindFile(req.result_sha256, who.user_id);
+    if (!file) return tl::unexpected(file.error());
+    f.result_file = std::move(*file);
+  }
+  if ((spec.needs & kNeedsSuppliedFiles) && !req.components.empty()) {
+    f.supplied = req.components;
+    if (auto st = ResolveFiles(who, d.applicant.id_number, f.supplied); !st) {
+      return tl::unexpected(st.error());
+    }
+  }
+  return f;
 }
 
 Result<Dossier> DossierService::Act(const Principal& who, const std::string& code,
@@ -251,24 +327,24 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
   auto units = units_();
   auto current = Get(who, code);
   if (!current) return current;
-  Dossier d = std::move(*current);
+  const Dossier& d = *current;
   const Transition* t = FindTransition(d.state, req.action);
   if (t == nullptr) {
-    return Fail(
-        ErrorCode::kConflict,
-        "'" + std::string(ActionName(req.action)) + "' is not possible while the dossier is " +
-            std::string(StateName(d.state)) + "; allowed: " + AllowedList(d.state) + ".",
-        "Không thể '" + std::string(ActionName(req.action)) + "' khi hồ sơ ở trạng thái " +
-            std::string(StateNameVi(d.state)) + "; được phép: " + AllowedList(d.state) + ".",
-        "action");
+    std::string action(ActionName(req.action));
+    return Fail(ErrorCode::kConflict,
+                "'" + action + "' is not possible while the dossier is " +
+                    std::string(StateName(d.state)) + "; allowed: " + AllowedList(d.state) + ".",
+                "Không thể '" + action + "' khi hồ sơ ở trạng thái " +
+                    std::string(StateNameVi(d.state)) + "; được phép: " + AllowedList(d.state) +
+                    ".",
+                "action");
   }
-  bool is_applicant = who.role == Role::kCitizen && CanSee(who, d, *units);
+  bool is_applicant = who.role == Role::kCitizen && CanSeeDossier(who, d, *units);
   bool officer_ok =
       HasRole(t->roles, who.role) && AccessPolicy(*units).CanWrite(who, d.current_unit);
   if (!(officer_ok || (t->applicant && is_applicant))) {
-    return tl::unexpected(
-        Forbidden("Your role or unit cannot take this action on this dossier.",
-                  "Vai trò hoặc đơn vị của bạn không được thực hiện thao tác này."));
+    return Fail(ErrorCode::kForbidden, "Your role or unit cannot take this action on this dossier.",
+                "Vai trò hoặc đơn vị của bạn không được thực hiện thao tác này.");
   }
   if (req.version != d.version) {
     return Fail(ErrorCode::kConflict,
@@ -278,258 +354,21 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
                     std::to_string(req.version) + "; vui lòng tải lại.",
                 "version");
   }
-  auto need_note = [&](const char* what_en, const char* what_vi) -> Status {
-    if (req.note.empty()) {
-      return Fail(ErrorCode::kMissingField, std::string(what_en), std::string(what_vi), "note");
-    }
-    return {};
-  };
+  const ActionSpec& spec = SpecOf(req.action);
+  auto catalog = catalog_();
+  auto facts = LoadFacts(spec, who, d, req, *catalog, *units);
+  if (!facts) return tl::unexpected(facts.error());
   Instant now = clock_.Now();
-  DossierState before = d.state;
-  DossierState after = t->to;
-  std::string subject;
-  switch (req.action) {
-    case DossierAction::kReceive: {
-      const CatalogEntry* entry = catalog_()->Find(d.procedure_id);
-      if (entry == nullptr)
-        return Fail(ErrorCode::kConflict, "The procedure is no longer offered.");
-      auto due = calendar_.Due(now, entry->procedure.time_limit, entry->procedure.time_unit);
-      if (!due) return tl::unexpected(due.error());
-      d.received_at = now;
-      d.due_at = *due;
-      subject = "Hồ sơ đã được tiếp nhận, hẹn trả kết quả " + FormatIso8601Vn(*due).substr(0, 16);
-      break;
-    }
-    case DossierAction::kRequestSupplement:
-      if (auto st = need_note("List every missing item in 'note'.",
-                              "Liệt kê đầy đủ các nội dung cần bổ sung trong 'note'.");
-          !st) {
-        return tl::unexpected(st.error());
-      }
-      d.supplements.push_back({now, std::nullopt, before});
-      subject = "Yêu cầu bổ sung hồ sơ: " + req.note;
-      break;
-    case DossierAction::kSupplement:
-      if (d.supplements.empty() || d.supplements.back().supplied_at) {
-        return Fail(ErrorCode::kConflict, "No supplement is pending.", "Không có yêu cầu bổ sung.");
-      }
-      if (!req.components.empty()) {
-        const CatalogEntry* entry = catalog_()->Find(d.procedure_id);
-        if (entry == nullptr) {
-          return Fail(ErrorCode::kConflict, "The procedure is no longer offered.");
-        }
-        std::vector<DossierComponent> added = req.components;
-        if (auto st = ResolveFiles(who, d.applicant.id_number, added); !st) {
-          return tl::unexpected(st.error());
-        }
-        Dossier next = d;
-        for (DossierComponent& c : added) {
-          bool replaced = false;
-          for (DossierComponent& old_c : next.components) {
-            if (old_c.component_id == c.component_id) {
-              old_c = c;
-              replaced = true;
-            }
-          }
-          if (!replaced) next.components.push_back(c);
-        }
-        if (auto st = ValidateIntake(next, entry->procedure); !st) {
-          return tl::unexpected(st.error());
-        }
-        d.components = std::move(next.components);
-      }
-      d.supplements.back().supplied_at = now;
-      after = d.supplements.back().resume_state;
-      break;
-    case DossierAction::kRefuse:
-      if (auto st = need_note("A refusal needs its reason in 'note'.",
-                              "Từ chối phải nêu lý do trong 'note'.");
-          !st) {
-        return tl::unexpected(st.error());
-      }
-      d.finished_at = now;
-      subject = "Hồ sơ bị từ chối: " + req.note;
-      break;
-    case DossierAction::kAssign: {
-      auto user = store_.FindUser(req.to_user);
-      if (!user) return tl::unexpected(user.error());
-      if (!*user || (*user)->unit_code != d.current_unit ||
-          ((*user)->role != Role::kSpecialist && (*user)->role != Role::kLeader)) {
-        return Fail(ErrorCode::kInvalidField, "Assign to a specialist of the dossier's unit.",
-                    "Chỉ giao cho chuyên viên của đơn vị đang giữ hồ sơ.", "to_user");
-      }
-      d.assignee_user_id = (*user)->id;
-      break;
-    }
-    case DossierAction::kForward: {
-      const Unit* to = units->Find(req.to_unit);
-      if (to == nullptr || units->ProvinceOf(req.to_unit) != province_code_ ||
-          to->category == UnitCategory::kAgencyTemplate || req.to_unit == d.current_unit ||
-          req.to_unit == province_code_) {
-        return Fail(ErrorCode::kInvalidField, "Forward to another unit of the province.",
-                    "Chuyển đến một đơn vị khác trong tỉnh.", "to_unit");
-      }
-      d.current_unit = req.to_unit;
-      d.assignee_user_id = 0;
-      d.path_units.push_back(req.to_unit);
-      break;
-    }
-    case DossierAction::kApprove:
-      break;
-    case DossierAction::kIssueResult: {
-      auto file = req.result_sha256.empty() ? Result<std::optional<FileRecord>>()
-                                            : store_.FindFile(req.result_sha256, who.user_id);
-      if (!file) return tl::unexpected(file.error());
-      if (!*file) {
-        return Fail(ErrorCode::kInvalidField,
-                    "Give the electronic result: the SHA-256 of a file you uploaded "
-                    "(POST /api/v1/files).",
-                    "Cần tệp kết quả điện tử: mã SHA-256 của tệp bạn đã tải lên "
-                    "(POST /api/v1/files).",
-                    "result_sha256");
-      }
-    }
-      d.result_sha256 = req.result_sha256;
-      d.finished_at = now;
-      subject = "Đã có kết quả giải quyết hồ sơ";
-      break;
-    case DossierAction::kApologise:
-      if (auto st = need_note("An apology needs its reason in 'note'.",
-                              "Thư xin lỗi phải nêu lý do trong 'note'.");
-          !st) {
-        return tl::unexpected(st.error());
-      }
-      if (!d.due_at || now >= *d.due_at) {
-        return Fail(ErrorCode::kConflict, "An apology must come before the appointment.",
-                    "Thư xin lỗi phải gửi trước ngày hẹn trả.", "action");
-      }
-      if (!req.new_due || *req.new_due <= *d.due_at ||
-          *req.new_due > *d.due_at + std::chrono::hours(24 * 366)) {
-        return Fail(ErrorCode::kInvalidField,
-                    "The new date must be after the appointment, within a year of it.",
-                    "Ngày hẹn mới phải sau ngày hẹn cũ và trong vòng một năm.", "new_due");
-      }
-      d.due_at = *req.new_due;
-      d.apologies += 1;
-      subject = "Xin lỗi vì trễ hẹn; hẹn trả mới " + FormatIso8601Vn(*req.new_due).substr(0, 16) +
-                ". Lý do: " + req.note;
-      break;
-    case DossierAction::kReturnResult:
-      d.returned_at = now;
-      break;
-    case DossierAction::kStop:
-      if (auto st = need_note("Stopping needs its reason in 'note'.",
-                              "Dừng xử lý phải nêu lý do trong 'note'.");
-          !st) {
-        return tl::unexpected(st.error());
-      }
-      d.finished_at = now;
-      break;
-    case DossierAction::kWithdraw:
-      d.finished_at = now;
-      break;
-    case DossierAction::kRate:
-      if (!d.rating.empty()) {
-        return Fail(ErrorCode::kConflict, "This dossier has already been rated.",
-                    "Hồ sơ này đã được đánh giá.", "action");
-      }
-      if (!IsRating(req.rating)) {
-        return Fail(ErrorCode::kInvalidField, "rating: satisfied, neutral or dissatisfied.",
-                    "rating: satisfied (hài lòng), neutral (bình thường) hoặc dissatisfied "
-                    "(không hài lòng).",
-                    "rating");
-      }
-      d.rating = req.rating;
-      d.rating_comment = req.note;
-      d.rated_at = now;
-      break;
-    case DossierAction::kComplain:
-      if (auto st = need_note("A complaint needs its text in 'note'.",
-                              "Khiếu nại phải có nội dung trong 'note'.");
-          !st) {
-        return tl::unexpected(st.error());
-      }
-      d.complaints += 1;
-      break;
-  }
-  d.state = after;
+  auto effect = spec.rule(RuleInput{d, req, now, *facts, t->to});
+  if (!effect) return tl::unexpected(effect.error());
   DossierWrite w;
-  w.event = AuditEntry{0,
-                       d.code,
-                       now,
-                       who.user_id,
-                       RoleOf(who),
-                       who.unit_code,
-                       std::string(ActionName(req.action)),
-                       std::string(StateName(before)),
-                       std::string(StateName(after)),
-                       req.note,
-                       "",
-                       ""};
-  if (req.action == DossierAction::kComplain) w.complaint = req.note;
-  if (req.action == DossierAction::kRate)
-    w.event.note = req.rating + (req.note.empty() ? "" : ": " + req.note);
-  if (!subject.empty()) w.outbox = Notify(d, subject, subject + ". Mã hồ sơ: " + d.code + ".");
-  return store_.UpdateDossier(d, req.version, w);
-}
-
-Result<std::vector<DossierLine>> DossierService::Queue(const Principal& who, DossierQuery q) {
-  auto units = units_();
-  if (who.role == Role::kCitizen) {
-    q.units.clear();
-    // A citizen's username is their ID number, and what they file online carries it: this is
-    // their online dossiers and those filed for them at a counter.
-    q.applicant_id_number = who.username;
-    return store_.ListDossierLines(q);
+  w.event = Event(who, now, std::string(spec.name), d, effect->dossier.state, effect->audit_note);
+  w.complaint = std::move(effect->complaint);
+  if (!effect->notify_subject.empty()) {
+    const std::string& subject = effect->notify_subject;
+    w.outbox = Notify(effect->dossier, subject, subject + ". Mã hồ sơ: " + d.code + ".");
   }
-  AccessPolicy policy(*units);
-  std::vector<std::string> scope;
-  if (!q.units.empty()) {
-    for (const std::string& u : q.units) {
-      if (!policy.CanRead(who, u)) {
-        return Fail(ErrorCode::kForbidden, "You cannot see that unit's dossiers.",
-                    "Bạn không được xem hồ sơ của đơn vị này.", "unit");
-      }
-      scope.push_back(u);
-    }
-  } else if (who.role == Role::kReception || who.role == Role::kSpecialist) {
-    scope.push_back(who.unit_code);
-  } else if ((who.role == Role::kAdmin || who.role == Role::kAuditor) &&
-             units->ProvinceOf(who.unit_code) == province_code_) {
-    // The whole province is everything this deployment holds (intake accepts its units only):
-    // no unit filter, so the page walks the deadline index instead of sorting ~170 units' rows.
-    q.units.clear();
-    return store_.ListDossierLines(q);
-  } else {
-    // Leaders: their unit and everything below; admins and auditors: the province.
-    std::string root =
-        who.role == Role::kLeader ? who.unit_code : std::string(units->ProvinceOf(who.unit_code));
-    std::vector<std::string> stack{root};
-    while (!stack.empty() && scope.size() < 10000) {
-      std::string u = std::move(stack.back());
-      stack.pop_back();
-      for (const Unit* c : units->Children(u)) {
-        if (c->category != UnitCategory::kAgencyTemplate) stack.push_back(c->code);
-      }
-      scope.push_back(std::move(u));
-    }
-  }
-  q.units = std::move(scope);
-  return store_.ListDossierLines(q);
-}
-
-DeadlineStatus DossierService::DeadlineOf(const Dossier& d, Instant at) const {
-  DeadlineFacts f{d.received_at, d.due_at, d.finished_at, d.supplements, std::nullopt};
-  return EvaluateDeadline(f, at, [&](Instant a, Instant b, const auto& paused) {
-    return calendar_.WorkingTime(a, b, paused);
-  });
-}
-
-DeadlineStatus DossierService::DeadlineOf(const DossierLine& d, Instant at) const {
-  DeadlineFacts f{d.received_at, d.due_at, d.finished_at, d.supplements, std::nullopt};
-  return EvaluateDeadline(f, at, [&](Instant a, Instant b, const auto& paused) {
-    return calendar_.WorkingTime(a, b, paused);
-  });
+  return ports_.dossiers.UpdateDossier(effect->dossier, req.version, w);
 }
 
 }  // namespace motcua

@@ -1,6 +1,7 @@
-// Filing and settling dossiers: intake on three channels, the workflow actions with their
-// authorisation, appointment dates, audit entries and notifications. Orchestrates the pure rules
-// (workflow.h, dossier.h) over the Store port; the clock and the working calendar come in.
+// Filing and settling dossiers: intake on three channels and the workflow actions, with their
+// authorisation, appointment dates, audit entries and notifications. For an action it loads
+// the facts the action's rule needs (workflow.h), calls the rule (rules.h) and persists the
+// effect; the ports, the clock and the working calendar come in.
 #pragma once
 
 #include <functional>
@@ -12,23 +13,14 @@
 #include "domain/auth/role.h"
 #include "domain/catalog/catalog.h"
 #include "domain/dossier/dossier.h"
-#include "domain/store.h"
+#include "domain/dossier/rules.h"
+#include "domain/ports/account_store.h"
+#include "domain/ports/applicant_documents.h"
+#include "domain/ports/dossier_store.h"
+#include "domain/ports/file_index.h"
 #include "domain/units/unit.h"
 
 namespace motcua {
-
-// The working calendar as the dossier service needs it (implemented by WorkingCalendar).
-class DeadlineCalendar {
- public:
-  virtual ~DeadlineCalendar() = default;
-  // The appointment for a dossier received at `received` with a time limit of `amount` in
-  // `time_unit` (working_day | hour | calendar_day | month). Fails with kInvalidField.
-  virtual Result<Instant> Due(Instant received, int64_t amount,
-                              std::string_view time_unit) const = 0;
-  // Working time in [from, to) minus the paused intervals.
-  virtual std::chrono::microseconds WorkingTime(
-      Instant from, Instant to, const std::vector<std::pair<Instant, Instant>>& paused) const = 0;
-};
 
 struct SubmitRequest {
   std::string procedure_id;
@@ -41,30 +33,18 @@ struct SubmitRequest {
   std::string request_sha256;
 };
 
-struct ActionRequest {
-  DossierAction action = DossierAction::kReceive;
-  int64_t version = 0;                       // the version the actor saw (optimistic concurrency)
-  std::string note;                          // reason / list of missing items / comment
-  std::string to_unit;                       // forward
-  std::string to_user;                       // assign: a username of the current unit
-  std::optional<Instant> new_due;            // apologise
-  std::string result_sha256;                 // issue_result: a file the officer uploaded
-  std::vector<DossierComponent> components;  // supplement: components added or replaced
-  std::string rating;                        // rate: satisfied | neutral | dissatisfied
-};
-
-// What may be done next, by whom (for 409 answers and UIs).
-struct ActionConflict {
-  std::vector<DossierAction> allowed;
+// The ports the dossier service uses (all borrowed; they must outlive the service).
+struct DossierPorts {
+  DossierStore& dossiers;
+  ApplicantDocuments& documents;  // reuse of the applicant's documents
+  FileIndex& files;               // uploads named by components and results
+  AccountStore& accounts;         // the assignee of `assign`
 };
 
 class DossierService {
  public:
-  using CatalogSource = std::function<std::shared_ptr<const Catalog>()>;
-  using UnitSource = std::function<std::shared_ptr<const UnitDirectory>()>;
-
   // Borrows everything; all must outlive the service. Thread-safe.
-  DossierService(Store& store, const Clock& clock, const DeadlineCalendar& calendar,
+  DossierService(DossierPorts ports, const Clock& clock, const DeadlineCalendar& calendar,
                  CatalogSource catalog, UnitSource units, std::string province_code);
 
   // Files a dossier. Citizens file online for themselves (the ID number is their username);
@@ -72,22 +52,21 @@ class DossierService {
   // which are received at once (form 01). Validates against the current procedure version.
   Result<CreatedDossier> Submit(const Principal& who, const SubmitRequest& req);
   // Submit's checks and the record to store, without storing it: the HTTP path hands the result
-  // to Store::CreateDossierAsync so that the I/O thread never waits for a commit.
+  // to DossierStore::CreateDossierAsync so that the I/O thread never waits for a commit.
   Result<NewDossier> PrepareSubmit(const Principal& who, const SubmitRequest& req);
   // The dossier if `who` may see it: its applicant, officers of the units on its path (leaders
   // also above them), admins and auditors of the province. kNotFound otherwise (no leak).
   Result<Dossier> Get(const Principal& who, const std::string& code);
-  // Takes a workflow action. kConflict (with the allowed actions in the message) for a wrong
-  // action or a stale version; kForbidden for a role or unit without the right.
+  // Takes a workflow action: the table's edge for (state, action) (kConflict naming the allowed
+  // actions), the actor's role and unit or applicancy (kForbidden), the optimistic `version`
+  // (kConflict), then the action's rule with the facts it needs, then one durable write of the
+  // dossier, its audit entry and its messages.
   Result<Dossier> Act(const Principal& who, const std::string& code, const ActionRequest& req);
-  // A queue page scoped to `who` (officers: their unit, leaders: and below; citizens: their
-  // own dossiers), as queue lines; `q.units` is narrowed to what `who` may see. kForbidden for a
-  // unit out of reach.
-  Result<std::vector<DossierLine>> Queue(const Principal& who, DossierQuery q);
-  // The appointment for a receipt at `received` (what the portal shows before filing).
-  Result<Instant> CalendarDue(Instant received, int64_t amount, std::string_view unit) const {
-    return calendar_.Due(received, amount, unit);
-  }
+  // Submit without waiting: PrepareSubmit's checks, then DossierStore::CreateDossierAsync, so
+  // that concurrent filings share one commit and the caller's thread never waits for it.
+  // `done` runs once, on a store thread (or at once with a refusal).
+  void SubmitAsync(const Principal& who, const SubmitRequest& req,
+                   std::function<void(Result<CreatedDossier>)> done);
   // The deadline status of `d` at `at` (domain.md §5).
   DeadlineStatus DeadlineOf(const Dossier& d, Instant at) const;
   DeadlineStatus DeadlineOf(const DossierLine& d, Instant at) const;
@@ -95,20 +74,36 @@ class DossierService {
   std::string CodePrefix(const Unit& unit) const;
 
  private:
-  bool CanSee(const Principal& who, const Dossier& d, const UnitDirectory& units) const;
   // Checks that every component's file exists and may be used by `who` for this applicant (an
   // upload of theirs, or a document of the applicant's own store for a reused component), and
   // fills in its size and type from the stored record.
   Status ResolveFiles(const Principal& who, const std::string& applicant_id,
                       std::vector<DossierComponent>& components) const;
+  // The facts the rule of `spec` needs.
+  Result<ActionFacts> LoadFacts(const ActionSpec& spec, const Principal& who, const Dossier& d,
+                                const ActionRequest& req, const Catalog& catalog,
+                                const UnitDirectory& units) const;
   std::vector<OutboxMessage> Notify(const Dossier& d, std::string subject, std::string body) const;
 
-  Store& store_;
+  DossierPorts ports_;
   const Clock& clock_;
   const DeadlineCalendar& calendar_;
   CatalogSource catalog_;
   UnitSource units_;
   std::string province_code_;
 };
+
+// Who may see a dossier: its applicant (by account or ID number), officers who may read a unit
+// on its path or its current unit (AccessPolicy::CanRead).
+bool CanSeeDossier(const Principal& who, const Dossier& d, const UnitDirectory& units);
+
+// The dossier-code prefix of a unit of `province_code` (QCVN 102 form; synthetic until official
+// codes are loaded): communes "<3 digits>.<2 digits>.00.H<province>", agencies
+// "000.00.00.<agency code>".
+std::string DossierCodePrefix(const Unit& unit, std::string_view province_code);
+
+// The deadline status (domain.md §5) of a dossier or a queue line at `at`.
+DeadlineStatus DeadlineOf(const Dossier& d, Instant at, const DeadlineCalendar& calendar);
+DeadlineStatus DeadlineOf(const DossierLine& d, Instant at, const DeadlineCalendar& calendar);
 
 }  // namespace motcua

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "domain/dossier/rules.h"
+
 namespace motcua {
 namespace {
 
@@ -21,27 +23,6 @@ constexpr std::array kStates = {
     StateRow{DossierState::kRefused, "refused", "Từ chối tiếp nhận"},
     StateRow{DossierState::kStopped, "stopped", "Dừng xử lý"},
     StateRow{DossierState::kWithdrawn, "withdrawn", "Đã rút hồ sơ"},
-};
-
-struct ActionRow {
-  DossierAction action;
-  std::string_view name;
-};
-constexpr std::array kActions = {
-    ActionRow{DossierAction::kReceive, "receive"},
-    ActionRow{DossierAction::kRequestSupplement, "request_supplement"},
-    ActionRow{DossierAction::kSupplement, "supplement"},
-    ActionRow{DossierAction::kRefuse, "refuse"},
-    ActionRow{DossierAction::kAssign, "assign"},
-    ActionRow{DossierAction::kForward, "forward"},
-    ActionRow{DossierAction::kApprove, "approve"},
-    ActionRow{DossierAction::kIssueResult, "issue_result"},
-    ActionRow{DossierAction::kApologise, "apologise"},
-    ActionRow{DossierAction::kReturnResult, "return_result"},
-    ActionRow{DossierAction::kStop, "stop"},
-    ActionRow{DossierAction::kWithdraw, "withdraw"},
-    ActionRow{DossierAction::kRate, "rate"},
-    ActionRow{DossierAction::kComplain, "complain"},
 };
 
 using S = DossierState;
@@ -71,16 +52,11 @@ std::optional<DossierState> ParseState(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view ActionName(DossierAction a) {
-  for (const auto& r : kActions) {
-    if (r.action == a) return r.name;
-  }
-  return "receive";
-}
+std::string_view ActionName(DossierAction a) { return SpecOf(a).name; }
 
 std::optional<DossierAction> ParseAction(std::string_view name) {
-  for (const auto& r : kActions) {
-    if (r.name == name) return r.action;
+  for (const ActionSpec& s : Actions()) {
+    if (s.name == name) return s.action;
   }
   return std::nullopt;
 }
@@ -89,46 +65,143 @@ bool IsTerminal(DossierState s) {
   return s == S::kReturned || s == S::kRefused || s == S::kStopped || s == S::kWithdrawn;
 }
 
-const std::vector<Transition>& Transitions() {
+const std::vector<ActionSpec>& Actions() {
   // Who acts: reception officers receive, ask for supplements, refuse, return; specialists
   // process; leaders assign, approve, apologise and stop. Leaders may also do what their
-  // officers do. The applicant supplements and withdraws.
-  static const std::vector<Transition> kTable = {
-      {S::kSubmitted, A::kReceive, S::kReceived, {kRec, kLead}},
-      {S::kSubmitted, A::kRequestSupplement, S::kSupplementRequested, {kRec, kLead}},
-      {S::kSubmitted, A::kRefuse, S::kRefused, {kRec, kLead}},
-      {S::kSubmitted, A::kWithdraw, S::kWithdrawn, {}, true},
-
-      {S::kReceived, A::kAssign, S::kInProcess, {kRec, kSpec, kLead}},
-      {S::kReceived, A::kForward, S::kInProcess, {kRec, kSpec, kLead}},
-      {S::kReceived, A::kRequestSupplement, S::kSupplementRequested, {kRec, kSpec, kLead}},
-      {S::kReceived, A::kApologise, S::kReceived, {kLead}},
-      {S::kReceived, A::kStop, S::kStopped, {kLead}},
-      {S::kReceived, A::kWithdraw, S::kWithdrawn, {}, true},
-
-      {S::kInProcess, A::kAssign, S::kInProcess, {kSpec, kLead}},
-      {S::kInProcess, A::kForward, S::kInProcess, {kSpec, kLead}},
-      {S::kInProcess, A::kRequestSupplement, S::kSupplementRequested, {kSpec, kLead}},
-      {S::kInProcess, A::kApprove, S::kApproved, {kLead}},
-      {S::kInProcess, A::kApologise, S::kInProcess, {kLead}},
-      {S::kInProcess, A::kStop, S::kStopped, {kLead}},
-      {S::kInProcess, A::kWithdraw, S::kWithdrawn, {}, true},
-
-      {S::kSupplementRequested, A::kSupplement, S::kReceived, {kRec}, true},
-      {S::kSupplementRequested, A::kRefuse, S::kRefused, {kRec, kLead}},
-      {S::kSupplementRequested, A::kStop, S::kStopped, {kLead}},
-      {S::kSupplementRequested, A::kWithdraw, S::kWithdrawn, {}, true},
-
-      {S::kApproved, A::kIssueResult, S::kDone, {kSpec, kLead}},
-      {S::kApproved, A::kApologise, S::kApproved, {kLead}},
-
-      {S::kDone, A::kReturnResult, S::kReturned, {kRec, kLead}},
-
-      {S::kReturned, A::kRate, S::kReturned, {}, true},
-      {S::kReturned, A::kComplain, S::kReturned, {}, true},
-      {S::kRefused, A::kComplain, S::kRefused, {}, true},
+  // officers do. The applicant supplements, withdraws, rates and complains. The rows' order is
+  // the order of the allowed actions clients are shown.
+  static const std::vector<ActionSpec> kTable = {
+      {A::kReceive,
+       "receive",
+       "Tiếp nhận",
+       "Receive",
+       kNeedsProcedure,
+       ReceiveRule,
+       {{S::kSubmitted, S::kReceived, {kRec, kLead}}}},
+      {A::kAssign,
+       "assign",
+       "Giao xử lý",
+       "Assign",
+       kNeedsTargetUser,
+       AssignRule,
+       {{S::kReceived, S::kInProcess, {kRec, kSpec, kLead}},
+        {S::kInProcess, S::kInProcess, {kSpec, kLead}}}},
+      {A::kForward,
+       "forward",
+       "Chuyển xử lý",
+       "Forward",
+       kNeedsNothing,
+       ForwardRule,
+       {{S::kReceived, S::kInProcess, {kRec, kSpec, kLead}},
+        {S::kInProcess, S::kInProcess, {kSpec, kLead}}}},
+      {A::kRequestSupplement,
+       "request_supplement",
+       "Yêu cầu bổ sung",
+       "Request a supplement",
+       kNeedsNothing,
+       RequestSupplementRule,
+       {{S::kSubmitted, S::kSupplementRequested, {kRec, kLead}},
+        {S::kReceived, S::kSupplementRequested, {kRec, kSpec, kLead}},
+        {S::kInProcess, S::kSupplementRequested, {kSpec, kLead}}}},
+      {A::kSupplement,
+       "supplement",
+       "Bổ sung",
+       "Supplement",
+       kNeedsProcedure | kNeedsSuppliedFiles,
+       SupplementRule,
+       {{S::kSupplementRequested, S::kReceived, {kRec}, true}}},
+      {A::kRefuse,
+       "refuse",
+       "Từ chối",
+       "Refuse",
+       kNeedsNothing,
+       RefuseRule,
+       {{S::kSubmitted, S::kRefused, {kRec, kLead}},
+        {S::kSupplementRequested, S::kRefused, {kRec, kLead}}}},
+      {A::kApprove,
+       "approve",
+       "Phê duyệt",
+       "Approve",
+       kNeedsNothing,
+       ApproveRule,
+       {{S::kInProcess, S::kApproved, {kLead}}}},
+      {A::kIssueResult,
+       "issue_result",
+       "Có kết quả",
+       "Issue the result",
+       kNeedsResultFile,
+       IssueResultRule,
+       {{S::kApproved, S::kDone, {kSpec, kLead}}}},
+      {A::kApologise,
+       "apologise",
+       "Xin lỗi, hẹn lại",
+       "Apologise with a new date",
+       kNeedsNothing,
+       ApologiseRule,
+       {{S::kReceived, S::kReceived, {kLead}},
+        {S::kInProcess, S::kInProcess, {kLead}},
+        {S::kApproved, S::kApproved, {kLead}}}},
+      {A::kStop,
+       "stop",
+       "Dừng xử lý",
+       "Stop processing",
+       kNeedsNothing,
+       StopRule,
+       {{S::kReceived, S::kStopped, {kLead}},
+        {S::kInProcess, S::kStopped, {kLead}},
+        {S::kSupplementRequested, S::kStopped, {kLead}}}},
+      {A::kWithdraw,
+       "withdraw",
+       "Rút hồ sơ",
+       "Withdraw",
+       kNeedsNothing,
+       WithdrawRule,
+       {{S::kSubmitted, S::kWithdrawn, {}, true},
+        {S::kReceived, S::kWithdrawn, {}, true},
+        {S::kInProcess, S::kWithdrawn, {}, true},
+        {S::kSupplementRequested, S::kWithdrawn, {}, true}}},
+      {A::kReturnResult,
+       "return_result",
+       "Trả kết quả",
+       "Return the result",
+       kNeedsNothing,
+       ReturnResultRule,
+       {{S::kDone, S::kReturned, {kRec, kLead}}}},
+      {A::kRate,
+       "rate",
+       "Đánh giá",
+       "Rate",
+       kNeedsNothing,
+       RateRule,
+       {{S::kReturned, S::kReturned, {}, true}}},
+      {A::kComplain,
+       "complain",
+       "Phản ánh",
+       "Complain",
+       kNeedsNothing,
+       ComplainRule,
+       {{S::kReturned, S::kReturned, {}, true}, {S::kRefused, S::kRefused, {}, true}}},
   };
   return kTable;
+}
+
+const ActionSpec& SpecOf(DossierAction a) {
+  for (const ActionSpec& s : Actions()) {
+    if (s.action == a) return s;
+  }
+  return Actions().front();  // unreachable: every action has a row (tests/unit/dossier_test.cc)
+}
+
+const std::vector<Transition>& Transitions() {
+  static const std::vector<Transition> kFlat = [] {
+    std::vector<Transition> out;
+    for (const ActionSpec& s : Actions()) {
+      for (const ActionEdge& e : s.edges)
+        out.push_back({e.from, s.action, e.to, e.roles, e.applicant});
+    }
+    return out;
+  }();
+  return kFlat;
 }
 
 const Transition* FindTransition(DossierState from, DossierAction action) {
@@ -144,6 +217,14 @@ std::vector<DossierAction> AllowedActions(DossierState state) {
     if (t.from == state) out.push_back(t.action);
   }
   return out;
+}
+
+std::string ActionLabelVi(std::string_view name) {
+  if (name == "submit") return "Nộp hồ sơ";
+  if (name == "calendar_override_set") return "Điều chỉnh lịch làm việc";
+  if (name == "calendar_override_delete") return "Bỏ điều chỉnh lịch làm việc";
+  if (auto a = ParseAction(name)) return std::string(SpecOf(*a).label_vi);
+  return std::string(name);
 }
 
 }  // namespace motcua

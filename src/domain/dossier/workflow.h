@@ -1,12 +1,17 @@
-// The dossier lifecycle (domain.md §3) as one explicit table: which action is allowed in which
-// state, and the state it leads to. Pure; used by the dossier service and shown to clients
-// (a wrong action gets 409 with the allowed ones).
+// The dossier lifecycle (domain.md §3) as data: one row per workflow action, naming its labels,
+// the facts its rule needs, its rule (a pure function, in rules.cc) and the states it moves
+// the dossier between and who may take it there. Everything else is derived from this one
+// table: the allowed actions a client is shown, the 409 answer for a wrong action, the forms'
+// Vietnamese labels, the OpenAPI list of actions. Adding an action is one row and one rule.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
+#include "common/error.h"
 #include "domain/auth/role.h"
 
 namespace motcua {
@@ -52,21 +57,78 @@ std::optional<DossierAction> ParseAction(std::string_view name);
 // rate or complain, which does not change the state).
 bool IsTerminal(DossierState s);
 
-// One row of the transition table.
-struct Transition {
+struct Dossier;
+struct ActionRequest;
+struct ActionFacts;
+struct ActionEffect;
+
+// A rule's input: the dossier as stored, the request, the instant, the facts the service
+// looked up for it, and the state the table's edge moves it to.
+struct RuleInput {
+  const Dossier& dossier;
+  const ActionRequest& request;
+  Instant now;
+  const ActionFacts& facts;
+  DossierState to;
+};
+
+// A rule: checks what only this action requires (a note, a date, a file, ...) and returns the
+// dossier as the action leaves it, or the error to answer (kMissingField, kInvalidField,
+// kConflict, naming the field). Pure: no I/O, no clock. (rules.h declares the types.)
+using ActionRule = Result<ActionEffect> (*)(const RuleInput& input);
+
+// The facts a rule may need, loaded by the service before calling it (bit flags).
+enum ActionNeeds : unsigned {
+  kNeedsNothing = 0,
+  kNeedsProcedure = 1,      // the dossier's procedure in the current catalog
+  kNeedsTargetUser = 2,     // the account named by request.to_user
+  kNeedsResultFile = 4,     // the officer's upload named by request.result_sha256
+  kNeedsSuppliedFiles = 8,  // request.components with their files resolved for the caller
+};
+
+// One move of the lifecycle: from a state to another (or the same), by officers of these
+// roles (reach and unit are checked by the service: AccessPolicy::CanWrite on the dossier's
+// current unit) and/or by the dossier's applicant.
+struct ActionEdge {
   DossierState from;
-  DossierAction action;
-  DossierState to;  // kSupplement's target is the state before the request (see Resume)
-  // Who may take it: officers by role, or the applicant.
+  DossierState to;  // kSupplement's target is the state before the request (its rule says so)
   std::vector<Role> roles;
   bool applicant = false;
 };
 
-// The whole table, in a fixed order.
+// One row of the table.
+struct ActionSpec {
+  DossierAction action;
+  std::string_view name;      // = ActionName(action)
+  std::string_view label_vi;  // on forms and timelines: "Tiếp nhận"
+  std::string_view label_en;  // "Receive"
+  unsigned needs;             // ActionNeeds
+  ActionRule rule;
+  std::vector<ActionEdge> edges;
+};
+
+// The table, in a fixed order (the order of allowed actions shown to clients).
+const std::vector<ActionSpec>& Actions();
+// The row of `a`. Never fails.
+const ActionSpec& SpecOf(DossierAction a);
+
+// One (state, action) pair of the table, flattened.
+struct Transition {
+  DossierState from;
+  DossierAction action;
+  DossierState to;
+  std::vector<Role> roles;
+  bool applicant = false;
+};
+// Every edge of every action, in table order.
 const std::vector<Transition>& Transitions();
 // The row for (state, action), or nullptr if the action is not allowed in that state.
 const Transition* FindTransition(DossierState from, DossierAction action);
 // Actions allowed in `state` (for any actor), in table order.
 std::vector<DossierAction> AllowedActions(DossierState state);
+
+// The Vietnamese label of an audit entry's action name: the table's actions, "submit" (filing)
+// and the calendar's override entries; the name itself for anything else.
+std::string ActionLabelVi(std::string_view action_name);
 
 }  // namespace motcua

@@ -2,9 +2,11 @@
 
 namespace motcua {
 
-FormService::FormService(Store& store, const Clock& clock, DossierService& dossiers,
-                         CatalogSource catalog, UnitSource units, FormConfig config)
-    : store_(store),
+FormService::FormService(DossierQueries& queries, AuditLog& audit, const Clock& clock,
+                         DossierService& dossiers, CatalogSource catalog, UnitSource units,
+                         FormConfig config)
+    : queries_(queries),
+      audit_(audit),
       clock_(clock),
       dossiers_(dossiers),
       catalog_(std::move(catalog)),
@@ -36,7 +38,7 @@ Status FormService::LoadRegister(FormInput& in, const std::string& unit_code, In
   q.received_from = from;
   q.received_before = to;
   q.limit = kMaxRegisterRows + 1;
-  auto rows = store_.ListDossiers(q);
+  auto rows = queries_.ListDossiers(q);
   if (!rows) return tl::unexpected(rows.error());
   in.register_book = RegisterInput{unit_code, from, to, std::move(*rows)};
   return {};
@@ -63,7 +65,7 @@ Result<std::string> FormService::DossierForm(const Principal& who, const std::st
   auto catalog = catalog_();
   auto d = dossiers_.Get(who, code);
   if (!d) return tl::unexpected(d.error());
-  auto audit = store_.LoadAudit(d->code);
+  auto audit = audit_.LoadAudit(d->code);
   if (!audit) return tl::unexpected(audit.error());
   if (auto st = FormApplies(number, *d, *audit); !st) return tl::unexpected(st.error());
   FormInput in = BaseInput(*units);

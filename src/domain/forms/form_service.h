@@ -13,7 +13,8 @@
 #include "domain/catalog/catalog.h"
 #include "domain/dossier/dossier_service.h"
 #include "domain/forms/forms.h"
-#include "domain/store.h"
+#include "domain/ports/audit_log.h"
+#include "domain/ports/dossier_queries.h"
 
 namespace motcua {
 
@@ -27,12 +28,10 @@ struct FormConfig {
 
 class FormService {
  public:
-  using CatalogSource = DossierService::CatalogSource;
-  using UnitSource = DossierService::UnitSource;
-
-  // Borrows store, clock, dossiers and the fonts, which must outlive the service. Thread-safe.
-  FormService(Store& store, const Clock& clock, DossierService& dossiers, CatalogSource catalog,
-              UnitSource units, FormConfig config);
+  // Borrows the ports, clock, dossiers and the fonts, which must outlive the service.
+  // Thread-safe.
+  FormService(DossierQueries& queries, AuditLog& audit, const Clock& clock,
+              DossierService& dossiers, CatalogSource catalog, UnitSource units, FormConfig config);
 
   // Form `number` (1..6) of dossier `code`: PDF, or XLSX for form 06. Anyone who may see the
   // dossier (DossierService::Get; kNotFound otherwise) may have forms 01-05; form 06 lists the
@@ -55,7 +54,8 @@ class FormService {
   FormInput BaseInput(const UnitDirectory& units) const;
   Result<std::string> Render(int number, const FormInput& in, FormFormat format) const;
 
-  Store& store_;
+  DossierQueries& queries_;
+  AuditLog& audit_;
   const Clock& clock_;
   DossierService& dossiers_;
   CatalogSource catalog_;

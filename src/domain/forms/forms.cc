@@ -1,4 +1,5 @@
 #include "domain/forms/forms.h"
+#include "common/vn_time.h"
 
 #include <algorithm>
 #include <array>
@@ -14,8 +15,6 @@ using render::Align;
 using render::PdfDocument;
 using render::TextStyle;
 
-constexpr auto kVietnamOffset = std::chrono::hours(7);
-
 struct Civil {
   int year = 0;
   int month = 0;
@@ -26,7 +25,7 @@ struct Civil {
 };
 
 Civil VnCivil(Instant t) {
-  auto local = std::chrono::floor<std::chrono::seconds>(t + kVietnamOffset);
+  auto local = std::chrono::floor<std::chrono::seconds>(t + kVietnamUtcOffset);
   auto day = std::chrono::floor<std::chrono::days>(local);
   std::chrono::year_month_day ymd(day);
   std::chrono::hh_mm_ss hms(local - day);
@@ -104,30 +103,6 @@ std::string_view DeadlineVi(DeadlineStatus s) {
       return "Trễ hạn";
   }
   return "";
-}
-
-std::string ActionVi(std::string_view a) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kNames{{
-      {"submit", "Nộp hồ sơ"},
-      {"receive", "Tiếp nhận"},
-      {"request_supplement", "Yêu cầu bổ sung"},
-      {"supplement", "Bổ sung"},
-      {"refuse", "Từ chối"},
-      {"assign", "Giao xử lý"},
-      {"forward", "Chuyển xử lý"},
-      {"approve", "Phê duyệt"},
-      {"issue_result", "Có kết quả"},
-      {"apologise", "Xin lỗi, hẹn lại"},
-      {"return_result", "Trả kết quả"},
-      {"stop", "Dừng xử lý"},
-      {"withdraw", "Rút hồ sơ"},
-      {"rate", "Đánh giá"},
-      {"complain", "Phản ánh"},
-  }};
-  for (const auto& [k, v] : kNames) {
-    if (k == a) return std::string(v);
-  }
-  return std::string(a);
 }
 
 std::string RoleVi(std::string_view r) {
@@ -592,7 +567,7 @@ Result<std::string> Form05(const FormInput& in) {
     std::string result = StateVi(e.state_after);
     if (!e.note.empty()) result += ": " + e.note;
     rows.push_back({std::to_string(++n), DateTimeVn(e.at), from, to, RoleVi(e.actor_role),
-                    ActionVi(e.action), result});
+                    ActionLabelVi(e.action), result});
   }
   // The short columns as wide as their longest entry (up to a limit), the rest shared.
   constexpr double kSize = 6.5;
@@ -754,7 +729,7 @@ Result<std::pair<Instant, Instant>> VietnamMonth(int year, int month) {
   using namespace std::chrono;
   auto first = sys_days(std::chrono::year(year) / month / 1);
   auto next = sys_days((std::chrono::year(year) / month / 1) + months(1));
-  return std::make_pair(Instant(first - kVietnamOffset), Instant(next - kVietnamOffset));
+  return std::make_pair(Instant(first - kVietnamUtcOffset), Instant(next - kVietnamUtcOffset));
 }
 
 Status FormApplies(int number, const Dossier& d, const std::vector<AuditEntry>& audit) {

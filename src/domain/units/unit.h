@@ -1,6 +1,7 @@
 // Units: provinces, communes/wards/special zones and the province's agencies, as one hierarchy.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,5 +61,9 @@ Result<std::vector<Unit>> ParseAgenciesCsv(std::string_view text, std::string_vi
 // Splits CSV text (RFC 4180: quoted fields, doubled quotes, \n or \r\n) into rows of fields.
 // Fails with kBadRequest on an unterminated quote. Exposed for tests and the fuzzer.
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text);
+
+// Where a service gets the UnitDirectory in force (a snapshot that is swapped when the stored data
+// changes; see domain/reference/reference_data.h).
+using UnitSource = std::function<std::shared_ptr<const UnitDirectory>()>;
 
 }  // namespace motcua

@@ -1,0 +1,134 @@
+#include "domain/calendar/calendar_service.h"
+
+#include <cstdio>
+
+#include "common/json.h"
+
+namespace motcua {
+namespace {
+
+Status CheckDate(std::chrono::year_month_day d) {
+  if (!d.ok() || int(d.year()) < WorkingCalendar::kFirstYear ||
+      int(d.year()) > WorkingCalendar::kLastYear) {
+    return Fail(ErrorCode::kInvalidField, "date must be YYYY-MM-DD between 1900 and 2100.",
+                "date phải có dạng YYYY-MM-DD, từ năm 1900 đến 2100.", "date");
+  }
+  return {};
+}
+
+Status AdminOnly(const Principal& who) {
+  if (who.role != Role::kAdmin) {
+    return Fail(ErrorCode::kForbidden, "Only administrators change the working calendar.",
+                "Chỉ quản trị viên được điều chỉnh lịch làm việc.");
+  }
+  return {};
+}
+
+std::string RowText(const CalendarOverrideRow& r) {
+  return std::string(r.working ? "working" : "day_off") + ": " + r.reason_vi +
+         (r.reason_en.empty() ? "" : " / " + r.reason_en);
+}
+
+}  // namespace
+
+std::string DateText(std::chrono::year_month_day d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
+                unsigned(d.day()));
+  return buf;
+}
+
+std::string CalendarAuditSubject(const std::string& day) { return "calendar:" + day; }
+
+CalendarService::CalendarService(CalendarStore& store, AuditLog& audit, ReferenceData& reference,
+                                 const Clock& clock)
+    : store_(store), audit_(audit), reference_(reference), clock_(clock) {}
+
+Result<std::vector<AuditEntry>> CalendarService::Changes(const Principal& who) {
+  if (who.role != Role::kAdmin && who.role != Role::kAuditor) return Fail(ErrorCode::kForbidden);
+  return audit_.LoadAuditByPrefix(CalendarAuditSubject(""));
+}
+
+Result<DeadlineAnswer> CalendarService::Deadline(Instant from, int64_t amount,
+                                                 std::string_view unit) const {
+  auto time_unit = ParseTimeUnit(unit);
+  if (!time_unit) {
+    return Fail(ErrorCode::kInvalidField, "unit must be working_day, hour, calendar_day or month.",
+                "unit phải là working_day, hour, calendar_day hoặc month.", "unit");
+  }
+  auto calendar = reference_.calendar();
+  auto due = calendar->AddTimeLimit(from, amount, *time_unit);
+  if (!due) {
+    Error e = due.error();
+    if (e.field == "received") e.field = "from";  // the domain's name for this parameter
+    return tl::unexpected(e);
+  }
+  return DeadlineAnswer{from, calendar->EffectiveStart(from), *due};
+}
+
+Result<std::vector<CalendarDay>> CalendarService::Days(int year) const {
+  if (year < WorkingCalendar::kFirstYear || year > WorkingCalendar::kLastYear) {
+    return Fail(ErrorCode::kInvalidField, "year must be 1900-2100.", "year phải từ 1900 đến 2100.",
+                "year");
+  }
+  return reference_.calendar()->DaysOffAndMakeUps(year);
+}
+
+Result<std::string> CalendarService::Describe(const std::string& day) {
+  auto rows = store_.LoadOverrides();
+  if (!rows) return tl::unexpected(rows.error());
+  for (const CalendarOverrideRow& r : *rows) {
+    if (r.day == day) return RowText(r);
+  }
+  return std::string("none");
+}
+
+Result<CalendarOverrideRow> CalendarService::SetOverride(const Principal& who,
+                                                         std::chrono::year_month_day date,
+                                                         bool working, std::string reason_vi,
+                                                         std::string reason_en) {
+  if (auto st = AdminOnly(who); !st) return tl::unexpected(st.error());
+  if (auto st = CheckDate(date); !st) return tl::unexpected(st.error());
+  CalendarOverrideRow row{DateText(date), working, std::move(reason_vi), std::move(reason_en)};
+  auto before = Describe(row.day);
+  if (!before) return tl::unexpected(before.error());
+  AuditEntry e{0,
+               CalendarAuditSubject(row.day),
+               clock_.Now(),
+               who.user_id,
+               std::string(RoleName(who.role)),
+               who.unit_code,
+               "calendar_override_set",
+               *before,
+               RowText(row),
+               "date " + row.day,
+               "",
+               ""};
+  if (auto st = store_.SetOverride(row, e); !st) return tl::unexpected(st.error());
+  if (auto st = reference_.ReloadCalendar(); !st) return tl::unexpected(st.error());
+  return row;
+}
+
+Status CalendarService::DeleteOverride(const Principal& who, std::chrono::year_month_day date) {
+  if (auto st = AdminOnly(who); !st) return st;
+  if (auto st = CheckDate(date); !st) return st;
+  std::string day = DateText(date);
+  auto before = Describe(day);
+  if (!before) return tl::unexpected(before.error());
+  AuditEntry e{0,
+               CalendarAuditSubject(day),
+               clock_.Now(),
+               who.user_id,
+               std::string(RoleName(who.role)),
+               who.unit_code,
+               "calendar_override_delete",
+               *before,
+               "none",
+               "date " + day,
+               "",
+               ""};
+  if (auto st = store_.DeleteOverride(day, e); !st) return st;
+  return reference_.ReloadCalendar();
+}
+
+}  // namespace motcua
