@@ -22,6 +22,8 @@ kill, fails the test. Runs on SQLite and on PostgreSQL (--backend)."""
 from __future__ import annotations
 
 import http.client
+import json
+import queue
 import random
 import secrets
 import signal
@@ -145,51 +147,80 @@ def run_tool(srv, *args) -> subprocess.CompletedProcess:
                           text=True, timeout=300, cwd=srv.workdir)
 
 
-def check_upload(srv, api: Api, up: dict) -> str | None:
-    """None if the acknowledged upload downloads with its bytes; else what is wrong."""
-    r = srv.get(f"/api/v1/files/{up['sha']}", token=api.tok[up["who"]], record=False)
-    if r.status != 200:
-        return f"acknowledged upload {up['sha']} of {up['who']}: {r.status} {r.body[:200]!r}"
-    if r.body != up["pdf"]:
-        return f"acknowledged upload {up['sha']}: {len(r.body)} bytes differ from the upload"
-    return None
+class Checker:
+    """GETs on a few kept-alive connections, from a pool of threads (after every restart the
+    checks read back everything acknowledged so far: a connection per request would cost more
+    than the reads)."""
 
+    def __init__(self, srv, api: Api, threads: int = 8):
+        self.srv, self.api, self.threads = srv, api, threads
+        self.idle: queue.SimpleQueue = queue.SimpleQueue()
+        self.all: list[http.client.HTTPConnection] = []
+        for _ in range(threads):
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+            self.all.append(conn)
+            self.idle.put(conn)
 
-def check_dossier(srv, api: Api, code: str, item: dict) -> str | None:
-    """None if the acknowledged dossier is there as filed and its file has the uploaded bytes."""
-    r = srv.get(f"/api/v1/dossiers/{q(code)}", token=api.tok["reception.xuanhoa"], record=False)
-    if r.status != 200:
-        return f"acknowledged dossier {code}: {r.status} {r.body[:200]!r}"
-    d, body = r.json(), item["body"]
-    got = (d["code"], d["procedure_id"], d["receiving_unit"], d["channel"],
-           d["applicant"]["id_number"], d["applicant"]["full_name"],
-           [(c["component_id"], c["source"], c["file_sha256"], c["file_name"])
-            for c in d["components"]])
-    want = (code, body["procedure_id"], body["unit"], body.get("channel", "online"),
-            body["applicant"]["id_number"], body["applicant"]["full_name"],
-            [(c["component_id"], c["source"], c["file_sha256"], c["file_name"])
-             for c in body["components"]])
-    if got != want:
-        return f"acknowledged dossier {code} changed: {got} != {want}"
-    f = srv.get(f"/api/v1/dossiers/{q(code)}/files/{item['sha']}",
-                token=api.tok["reception.xuanhoa"], record=False)
-    if f.status != 200 or f.body != item["pdf"]:
-        return f"file {item['sha']} of dossier {code}: {f.status}, {len(f.body)} bytes"
-    return None
+    def close(self) -> None:
+        for conn in self.all:
+            conn.close()
 
+    def get(self, path: str, who: str) -> tuple[int, bytes]:
+        conn = self.idle.get()
+        try:
+            conn.request("GET", path, headers={"Authorization": f"Bearer {self.api.tok[who]}"})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        except (OSError, http.client.HTTPException):
+            conn.close()  # reconnects on its next request
+            raise
+        finally:
+            self.idle.put(conn)
 
-def check_everything_acknowledged(srv, api: Api, uploads: list[dict],
-                                  dossiers: dict[str, dict]) -> None:
-    """Every acknowledged dossier as filed, with its file's bytes downloaded through it; every
-    other acknowledged upload downloaded by its uploader. So every acknowledged upload's bytes
-    are compared too (each upload that a dossier names, through that dossier)."""
-    named = {item["sha"] for item in dossiers.values()}
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        problems = [p for p in pool.map(lambda kv: check_dossier(srv, api, *kv),
-                                        dossiers.items()) if p]
-        problems += [p for p in pool.map(lambda u: check_upload(srv, api, u),
-                                         [u for u in uploads if u["sha"] not in named]) if p]
-    assert not problems, f"{len(problems)} problems, the first: {problems[:5]}"
+    def upload(self, up: dict) -> str | None:
+        """None if the acknowledged upload downloads with its bytes; else what is wrong."""
+        status, body = self.get(f"/api/v1/files/{up['sha']}", up["who"])
+        if status != 200:
+            return f"acknowledged upload {up['sha']} of {up['who']}: {status} {body[:200]!r}"
+        if body != up["pdf"]:
+            return f"acknowledged upload {up['sha']}: {len(body)} bytes differ from the upload"
+        return None
+
+    def dossier(self, code: str, item: dict) -> str | None:
+        """None if the acknowledged dossier is there as filed and its file has the uploaded
+        bytes; else what is wrong."""
+        status, raw = self.get(f"/api/v1/dossiers/{q(code)}", "reception.xuanhoa")
+        if status != 200:
+            return f"acknowledged dossier {code}: {status} {raw[:200]!r}"
+        d, body = json.loads(raw), item["body"]
+        got = (d["code"], d["procedure_id"], d["receiving_unit"], d["channel"],
+               d["applicant"]["id_number"], d["applicant"]["full_name"],
+               [(c["component_id"], c["source"], c["file_sha256"], c["file_name"])
+                for c in d["components"]])
+        want = (code, body["procedure_id"], body["unit"], body.get("channel", "online"),
+                body["applicant"]["id_number"], body["applicant"]["full_name"],
+                [(c["component_id"], c["source"], c["file_sha256"], c["file_name"])
+                 for c in body["components"]])
+        if got != want:
+            return f"acknowledged dossier {code} changed: {got} != {want}"
+        status, pdf = self.get(f"/api/v1/dossiers/{q(code)}/files/{item['sha']}",
+                               "reception.xuanhoa")
+        if status != 200 or pdf != item["pdf"]:
+            return f"file {item['sha']} of dossier {code}: {status}, {len(pdf)} bytes"
+        return None
+
+    def everything(self, uploads: list[dict], dossiers: dict[str, dict]) -> None:
+        """Every acknowledged dossier as filed, with its file's bytes downloaded through it;
+        every other acknowledged upload downloaded by its uploader. So every acknowledged
+        upload's bytes are compared too (each upload that a dossier names, through that
+        dossier)."""
+        named = {item["sha"] for item in dossiers.values()}
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            problems = [p for p in pool.map(lambda kv: self.dossier(*kv), dossiers.items())
+                        if p]
+            problems += [p for p in pool.map(self.upload,
+                                             [u for u in uploads if u["sha"] not in named]) if p]
+        assert not problems, f"{len(problems)} problems, the first: {problems[:5]}"
 
 
 def dossier_count(srv) -> int:
@@ -244,7 +275,8 @@ def test_sigkill_during_concurrent_intake_loses_nothing(crash_srv):
                 all_acked[code] = item
 
         # every upload and every dossier acknowledged in any round so far is there, whole
-        check_everything_acknowledged(srv, api, all_uploads, all_acked)
+        checker = Checker(srv, api)
+        checker.everything(all_uploads, all_acked)
 
         # requests in flight at the kill (their upload was acknowledged, and checked above),
         # retried with their key, make exactly one dossier
@@ -257,11 +289,12 @@ def test_sigkill_during_concurrent_intake_loses_nothing(crash_srv):
                     f"acknowledged before for {all_acked.get(code, {}).get('key')}"
                 item["code"] = code
                 all_acked[code] = item
-                assert check_dossier(srv, api, code, item) is None
+                assert checker.dossier(code, item) is None
                 again = api.post(item["who"], item["body"],
                                  headers={"Idempotency-Key": item["key"]})
                 assert again.status == 201 and again.json()["code"] == code, again
                 assert again.header("idempotent-replayed") == "true"
+        checker.close()
         # exactly one dossier per acknowledged request, nothing else
         assert dossier_count(srv) == len(all_acked), (round_no, dossier_count(srv),
                                                       len(all_acked))
