@@ -198,14 +198,40 @@ TEST_P(DossierStoreTest, AuditVerifyDetectsEditsInsertsAndDeletes) {
                             store_->AuditHead()->second);
   };
   ASSERT_TRUE(verify().ok);
-  auto exec = [&](const char* sql) {
+  auto exec = [&](const std::string& sql) {
     ASSERT_TRUE(
         store_->database().Exclusive([&](storage::SqlConnection& c) { return c.Exec(sql); }));
   };
-  exec("UPDATE audit_events SET note = 'edited' WHERE seq = 3");
-  EXPECT_FALSE(verify().ok);
-  EXPECT_EQ(verify().first_bad_seq, 3);
-  exec("UPDATE audit_events SET note = '' WHERE seq = 3");
+  // Every column of entry 3, edited and put back: each edit is found, at entry 3.
+  const std::pair<const char*, const char*> edits[] = {
+      {"note = note || 'x'", "note = substr(note, 1, length(note) - 1)"},
+      {"dossier_code = dossier_code || 'x'",
+       "dossier_code = substr(dossier_code, 1, length(dossier_code) - 1)"},
+      {"at = at + 1", "at = at - 1"},
+      {"actor_user_id = actor_user_id + 1", "actor_user_id = actor_user_id - 1"},
+      {"actor_role = actor_role || 'x'",
+       "actor_role = substr(actor_role, 1, length(actor_role) - 1)"},
+      {"actor_unit = actor_unit || 'x'",
+       "actor_unit = substr(actor_unit, 1, length(actor_unit) - 1)"},
+      {"action = action || 'x'", "action = substr(action, 1, length(action) - 1)"},
+      {"state_before = state_before || 'x'",
+       "state_before = substr(state_before, 1, length(state_before) - 1)"},
+      {"state_after = state_after || 'x'",
+       "state_after = substr(state_after, 1, length(state_after) - 1)"},
+      {"prev_hash = prev_hash || 'x'", "prev_hash = substr(prev_hash, 1, length(prev_hash) - 1)"},
+      {"hash = hash || 'x'", "hash = substr(hash, 1, length(hash) - 1)"},
+  };
+  for (const auto& [edit, undo] : edits) {
+    exec(std::string("UPDATE audit_events SET ") + edit + " WHERE seq = 3");
+    AuditVerification v = verify();
+    EXPECT_FALSE(v.ok) << edit;
+    EXPECT_EQ(v.first_bad_seq, 3) << edit << ": " << v.problem;
+    exec(std::string("UPDATE audit_events SET ") + undo + " WHERE seq = 3");
+    ASSERT_TRUE(verify().ok) << undo;
+  }
+  exec("UPDATE audit_head SET hash = hash || 'x'");
+  EXPECT_FALSE(verify().ok);  // the head no longer names the last entry
+  exec("UPDATE audit_head SET hash = substr(hash, 1, length(hash) - 1)");
   ASSERT_TRUE(verify().ok);
   exec("DELETE FROM audit_events WHERE seq = 5");
   EXPECT_FALSE(verify().ok);  // the head still says 5
@@ -214,6 +240,11 @@ TEST_P(DossierStoreTest, AuditVerifyDetectsEditsInsertsAndDeletes) {
       "actor_unit, action, state_before, state_after, 'forged', prev_hash, hash FROM "
       "audit_events WHERE seq = 4");
   EXPECT_FALSE(verify().ok);
+  exec("DELETE FROM audit_events WHERE seq = 5");
+  exec("DELETE FROM audit_events WHERE seq = 2");  // one from the middle
+  EXPECT_FALSE(verify().ok);
+  EXPECT_EQ(verify().first_bad_seq, 3);  // the first entry found out of place
+  EXPECT_NE(verify().problem.find("entry 2 is missing"), std::string::npos) << verify().problem;
 }
 
 // The references PostgreSQL's schema leaves to the domain (migration 8) are checked offline.
