@@ -2,10 +2,12 @@
 # HTTP benchmark, side by side in one run: motcua (release build, SQLite) against nginx serving
 # the very same JSON bytes as static files, with wrk on loopback (2 threads, 64 connections,
 # DURATION seconds each, REPS repetitions interleaved; medians reported). Then logins/s with
-# Argon2id at the default cost, and the latency of other requests while logins run.
+# Argon2id at the default cost, and the latency of other requests while logins run. Any non-2xx
+# answer, socket error or timeout fails the run (bench/wrk_check.sh).
 #   MOTCUA_SETUP_BENCH=1 scripts/setup.sh && cmake --build --preset release && bench/http_bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/wrk_check.sh
 duration=${DURATION:-20}
 reps=${REPS:-3}
 bin=build/release/motcua
@@ -30,6 +32,10 @@ search='/api/v1/procedures?q=dang%20ky%20ket%20hon'
 mkdir -p "$work/www"
 curl -fs "http://127.0.0.1:$mport$lookup" >"$work/www/lookup.json"
 curl -fs "http://127.0.0.1:$mport$search" >"$work/www/search.json"
+# nginx started as root serves as "nobody", which may not enter mktemp's 0700 directory: every
+# answer was a 403 (and counted as throughput) until this chmod.
+chmod 755 "$work" "$work/www"
+chmod 644 "$work/www/"*.json
 cat >"$work/nginx.conf" <<NGINX
 worker_processes auto;
 pid $work/nginx.pid;
@@ -49,11 +55,11 @@ nginx -c "$work/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 sleep 0.5
 
-run_wrk() {  # url -> "rps p99_ms"
-  wrk -t2 -c64 -d"${duration}s" --latency "$1" 2>/dev/null | awk '
+parse_wrk() {  # wrk output file -> "rps p99_ms"
+  awk '
     /Requests\/sec/ {rps=$2}
     /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p99=v}
-    END {printf "%.0f %.2f\n", rps, p99}'
+    END {printf "%.0f %.2f\n", rps, p99}' "$1"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -62,9 +68,11 @@ for rep in $(seq "$reps"); do
   for case in lookup search; do
     path=$lookup; [ $case = search ] && path=$search
     npath=/$case.json
-    read -r r p < <(run_wrk "http://127.0.0.1:$mport$path"); rps[motcua_$case]+="$r "; p99[motcua_$case]+="$p "
-    read -r r p < <(run_wrk "http://127.0.0.1:$nport$npath"); rps[nginx_$case]+="$r "; p99[nginx_$case]+="$p "
-    echo "rep $rep $case: motcua ${rps[motcua_$case]##* } nginx ..." >&2
+    wrk_run "motcua $case" "$work/wrk.txt" -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$mport$path"
+    read -r rm p <<<"$(parse_wrk "$work/wrk.txt")"; rps[motcua_$case]+="$rm "; p99[motcua_$case]+="$p "
+    wrk_run "nginx $case" "$work/wrk.txt" -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$nport$npath"
+    read -r rn p <<<"$(parse_wrk "$work/wrk.txt")"; rps[nginx_$case]+="$rn "; p99[nginx_$case]+="$p "
+    echo "rep $rep $case: motcua $rm/s nginx $rn/s" >&2
   done
 done
 echo
@@ -85,14 +93,21 @@ wrk.method = "POST"
 wrk.body = '{"username":"bench.user","password":"bench-password"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
+cat bench/wrk_errors.lua >>"$work/login.lua"
 echo
 echo "logins (Argon2id, default cost: ops=2, mem=19 MiB, 1 hashing thread) for ${duration}s"
-wrk -t1 -c8 -d"${duration}s" -s "$work/login.lua" "http://127.0.0.1:$mport/api/v1/auth/login" >"$work/login.txt" 2>&1 &
+(WRK_SCRIPT=$work/login.lua wrk_run login "$work/login.txt" -t1 -c8 -d"${duration}s" \
+  "http://127.0.0.1:$mport/api/v1/auth/login") &
 lp=$!
 sleep 1
-wrk -t1 -c4 -d"$((duration - 2))s" --latency "http://127.0.0.1:$mport$lookup" >"$work/during.txt" 2>&1
+wrk_run "lookup during logins" "$work/during.txt" -t1 -c4 -d"$((duration > 3 ? duration - 2 : 1))s" \
+  --latency "http://127.0.0.1:$mport$lookup"
 wait $lp
-grep -E "Requests/sec|Non-2xx" "$work/login.txt" | sed 's/^/  login: /'
+grep -E "Requests/sec" "$work/login.txt" | sed 's/^/  login: /'
 grep -E "Requests/sec|50%|99%" "$work/during.txt" | sed 's/^/  lookup during logins: /'
 echo "  lookup alone (same 4 connections):"
-wrk -t1 -c4 -d10s --latency "http://127.0.0.1:$mport$lookup" 2>&1 | grep -E "Requests/sec|50%|99%" | sed 's/^/    /'
+wrk_run "lookup alone" "$work/alone.txt" -t1 -c4 -d"$((duration < 10 ? duration : 10))s" --latency \
+  "http://127.0.0.1:$mport$lookup"
+grep -E "Requests/sec|50%|99%" "$work/alone.txt" | sed 's/^/    /'
+echo
+echo "every wrk run above: no non-2xx answer, no socket error, no timeout"

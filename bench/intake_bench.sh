@@ -5,7 +5,9 @@
 #     two 200 KiB uploads per dossier (bench/intake_load.cc);
 #   - the peer: PostgreSQL's own rate for a bare single-row INSERT of the same row into a table
 #     shaped like `dossiers` (same columns and indexes), 64 pgbench clients, one commit each.
-# REPS interleaved repetitions of DURATION seconds; medians reported.
+# REPS interleaved repetitions of DURATION seconds; medians reported. Any intake error (an answer
+# other than 201, a failed connection, a replay) and any failed or aborted pgbench transaction
+# fails the run, showing the errors: their rate would not be the rate of what was made.
 #   MOTCUA_SETUP_BENCH=1 scripts/setup.sh
 #   cmake --preset release -DMOTCUA_BENCH=ON && cmake --build --preset release
 #   bench/intake_bench.sh            # DURATION=15 REPS=3 CONNECTIONS=64 HISTORY=200000
@@ -60,12 +62,14 @@ psql "$pg_url" -qc "CREATE TABLE bench_insert (LIKE dossiers INCLUDING ALL)" >/d
 psql "$pg_url" -qc "INSERT INTO bench_insert SELECT * FROM dossiers" -c "VACUUM ANALYZE bench_insert" >/dev/null
 row_json=$(psql "$pg_url" -Atc "SELECT data FROM dossiers LIMIT 1" 2>/dev/null || true)
 [ -n "$row_json" ] || row_json='{"procedure_name":"Đăng ký khai sinh","applicant":{"id_number":"025095000123","full_name":"Nguyễn Thị Thử","phone":"","email":"thu@example.vn","address":""},"components":[],"supplements":[],"path_units":["08746"]}'
+# Unique codes from a sequence: random ones can collide with the primary key, which aborts the
+# pgbench client (its transactions so far still counted in the tps).
+psql "$pg_url" -qc "CREATE SEQUENCE bench_insert_code" >/dev/null
 cat >"$work/insert.sql" <<SQL
-\set n random(1, 1000000000)
 INSERT INTO bench_insert (code, procedure_id, procedure_version, channel, receiving_unit,
   current_unit, assignee_user_id, state, version, applicant_id_number, applicant_name_folded,
   applicant_user_id, submitted_at, received_at, due_at, due_sort, finished_at, returned_at, data)
-VALUES ('087.46.00.H25-260424-' || :n || '-' || :client_id, 'HT-001', 1, 2, '08746', '08746', 0,
+VALUES ('087.46.00.H25-260424-B' || nextval('bench_insert_code'), 'HT-001', 1, 2, '08746', '08746', 0,
   'submitted', 1, '025095000123', 'nguyen thi thu', 2, 1776996000000000, NULL, NULL,
   9223372036854775807, NULL, NULL, '$(printf '%s' "$row_json" | sed "s/'/''/g")');
 SQL
@@ -76,14 +80,30 @@ for r in $(seq "$reps"); do
   for b in sqlite postgres; do
     for mode in json files; do
       files=0; [ $mode = files ] && files=2
-      out=$(MOTCUA_BENCH_SHA=${sha[$b]} "$load" --port "${port_of[$b]}" --token "${token[$b]}" \
-        --units "$units" --connections "$conns" --seconds "$duration" --files $files --file-kib 200)
+      if ! MOTCUA_BENCH_SHA=${sha[$b]} "$load" --port "${port_of[$b]}" --token "${token[$b]}" \
+          --units "$units" --connections "$conns" --seconds "$duration" --files $files \
+          --file-kib 200 >"$work/load.out" 2>"$work/load.err"; then
+        echo "bench: FAILED, run $r $b $mode: intake errors (intake_load exits 1 on any):" >&2
+        cat "$work/load.out" "$work/load.err" >&2
+        exit 1
+      fi
+      out=$(cat "$work/load.out")
       echo "run $r $b $mode: $out" >&2
       res[$b,$mode]+="$out"$'\n'
     done
   done
-  pgbench -n -c "$conns" -j 2 -T "$duration" -f "$work/insert.sql" "$pg_url" >"$work/pgbench.log" 2>&1 ||
-    { echo "pgbench failed:" >&2; tail -5 "$work/pgbench.log" >&2; }
+  if ! pgbench -n -c "$conns" -j 2 -T "$duration" -f "$work/insert.sql" "$pg_url" \
+      >"$work/pgbench.log" 2>&1; then
+    echo "bench: FAILED, run $r: pgbench bare INSERT:" >&2
+    cat "$work/pgbench.log" >&2
+    exit 1
+  fi
+  failed=$(awk '/^number of failed transactions:/ {print $5}' "$work/pgbench.log")
+  if [ "${failed:-0}" != 0 ] || grep -q "aborted" "$work/pgbench.log"; then
+    echo "bench: FAILED, run $r: pgbench bare INSERT had failed or aborted transactions:" >&2
+    cat "$work/pgbench.log" >&2
+    exit 1
+  fi
   tps=$(awk '/^tps/ {print int($3)}' "$work/pgbench.log")
   echo "run $r pgbench bare INSERT: $tps tps" >&2
   res[pgbench]+="$tps"$'\n'
@@ -92,8 +112,8 @@ done
 field() { /usr/bin/python3 -c "import sys,json; [print(json.loads(l)['$1']) for l in sys.stdin if l.strip()]"; }
 peer=$(printf '%s' "${res[pgbench]}" | median)
 echo
-echo "| backend | payload | dossiers/s | p50 ms | p99 ms | vs pgbench bare INSERT ($peer/s) |"
-echo "|---|---|---|---|---|---|"
+echo "| backend | payload | dossiers/s | p50 ms | p99 ms | vs pgbench bare INSERT ($peer/s) | errors, failed connections (all runs) |"
+echo "|---|---|---|---|---|---|---|"
 for b in sqlite postgres; do
   for mode in json files; do
     rate=$(printf '%s' "${res[$b,$mode]}" | field rate | median)
@@ -103,6 +123,8 @@ for b in sqlite postgres; do
     ratio=$(awk -v a="$rate" -v b="$peer" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
     mib=$(awk -v a="$rate" 'BEGIN {printf "%.0f", a * 400 / 1024}')
     extra=$([ $mode = files ] && echo " (${mib} MiB/s of uploads)" || echo "")
-    echo "| $b | $label | $rate$extra | $p50 | $p99 | $ratio |"
+    errors=$(printf '%s' "${res[$b,$mode]}" | field errors | awk '{s += $1} END {print s + 0}')
+    failed=$(printf '%s' "${res[$b,$mode]}" | field failed_connections | awk '{s += $1} END {print s + 0}')
+    echo "| $b | $label | $rate$extra | $p50 | $p99 | $ratio | $errors, $failed |"
   done
 done

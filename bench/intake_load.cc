@@ -5,7 +5,10 @@
 // id for its keys: a key of an earlier run would be answered as a replay (201 with
 // Idempotent-Replayed) without making anything. A replay therefore never counts as a dossier;
 // any is reported as "replayed". Prints one JSON line: rate, p50 and p99 of the time per dossier
-// (uploads included), errors, replays.
+// (uploads included), errors (answers other than 201), replays, failed connections (a connection
+// that could not connect or broke ends its worker); then the first error of each kind on stderr.
+// Exits 1 if nothing was made or on any error, replay or failed connection: the rate of a run
+// with errors is not the rate of durable intake.
 //
 //   intake_load --port P --token T --units 08746,07900,... [--connections 64] [--seconds 20]
 //               [--files 0] [--file-kib 200] [--procedure HT-001]
@@ -106,7 +109,8 @@ asio::awaitable<void> Worker(const Options& o, int index, Clock::time_point end,
         size_t at = res.body().find("\"sha256\":\"");
         shas.push_back(res.body().substr(at + 10, 64));
       } else if (stats.first_error.empty()) {
-        stats.first_error = res.body().substr(0, 300);
+        stats.first_error =
+            "upload: " + std::to_string(res.result_int()) + " " + res.body().substr(0, 300);
       }
     }
     if (ok) {
@@ -131,7 +135,10 @@ asio::awaitable<void> Worker(const Options& o, int index, Clock::time_point end,
       req.body() = std::move(body);
       http::response<http::string_body> res;
       ok = co_await exchange(req, res);
-      if (!ok && stats.first_error.empty()) stats.first_error = res.body().substr(0, 300);
+      if (!ok && stats.first_error.empty()) {
+        stats.first_error =
+            "dossier: " + std::to_string(res.result_int()) + " " + res.body().substr(0, 300);
+      }
       if (ok && res.count("Idempotent-Replayed") != 0) {
         ++stats.replayed;  // nothing was made: not a dossier
         continue;
@@ -194,10 +201,20 @@ int main(int argc, char** argv) {
   auto start = Clock::now();
   auto end = start + std::chrono::seconds(o.seconds);
   long failed_connections = 0;
+  std::string first_failure;
   for (int i = 0; i < o.connections; ++i) {
     asio::co_spawn(ioc, Worker(o, i, end, stats[static_cast<size_t>(i)]),
                    [&](std::exception_ptr e) {
-                     if (e) ++failed_connections;
+                     if (!e) return;
+                     ++failed_connections;
+                     if (!first_failure.empty()) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& x) {
+                       first_failure = x.what();
+                     } catch (...) {
+                       first_failure = "unknown exception";
+                     }
                    });
   }
   ioc.run();
@@ -221,6 +238,10 @@ int main(int argc, char** argv) {
       all.size(), elapsed, all.size() / elapsed, pct(0.50), pct(0.99), errors, replayed,
       failed_connections);
   if (!first_error.empty()) std::fprintf(stderr, "first error: %s\n", first_error.c_str());
+  if (!first_failure.empty()) {
+    std::fprintf(stderr, "first failed connection: %s\n", first_failure.c_str());
+  }
   if (replayed != 0) std::fprintf(stderr, "intake_load: %ld replayed (not counted)\n", replayed);
-  return all.empty() || replayed != 0 ? 1 : 0;
+  if (all.empty()) std::fprintf(stderr, "intake_load: no dossier was made\n");
+  return all.empty() || replayed != 0 || errors != 0 || failed_connections != 0 ? 1 : 0;
 }

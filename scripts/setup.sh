@@ -9,7 +9,7 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format-14
   postgresql-15 postgresql-client-15
   libssl-dev libqrencode-dev libxlsxwriter-dev libmimalloc-dev zlib1g-dev fonts-dejavu-core
-  poppler-utils zbar-tools python3 python3-pytest python3-aiosmtpd curl
+  poppler-utils zbar-tools unzip python3 python3-pytest python3-aiosmtpd curl
 )
 if [ "${MOTCUA_SETUP_BENCH:-0}" = 1 ]; then packages+=(nginx wrk hyperfine); fi
 missing=()

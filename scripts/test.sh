@@ -2,6 +2,9 @@
 # Installs what is missing, builds, and runs every test: formatting, unit and storage tests and
 # the API tests against the real binary on SQLite and on a throwaway PostgreSQL (ASan + UBSan
 # build), then each libFuzzer target for MOTCUA_FUZZ_SECONDS (default 60) with sanitizers.
+# Fails when no test ran, and on any skip not declared in tests/skips-allowed.txt. Last, the
+# release build is started the production way and answers a few requests
+# (scripts/smoke-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -27,4 +30,11 @@ echo "== fuzz" >&2
 scripts/fuzz.sh "${MOTCUA_FUZZ_SECONDS:-60}"
 
 echo "== tests (asan, SQLite + PostgreSQL)" >&2
-ctest --test-dir build/asan --output-on-failure -j "$jobs"
+rm -f build/asan/ctest.junit.xml build/asan/tests/api_*.junit.xml
+ctest --test-dir build/asan --output-on-failure --no-tests=error -j "$jobs" \
+  --output-junit "$PWD/build/asan/ctest.junit.xml"
+scripts/check-skips.py build/asan/ctest.junit.xml build/asan/tests/api_sqlite.junit.xml \
+  build/asan/tests/api_postgres.junit.xml
+
+echo "== release build, started as in production" >&2
+JOBS=$jobs scripts/smoke-release.sh

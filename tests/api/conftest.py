@@ -68,10 +68,10 @@ def server_factory(binary, backend, pg_admin_url, tmp_path_factory):
     """Starts servers; the caller stops them with `finish` (which fails on crash or sanitizer
     reports)."""
 
-    def start(limits=None, extra_args=None, name="srv") -> Server:
+    def start(limits=None, extra_args=None, name="srv", mode="demo", accounts=None) -> Server:
         workdir = tmp_path_factory.mktemp(name)
         return Server(binary, backend, workdir, limits=limits, extra_args=extra_args,
-                      pg_admin_url=pg_admin_url).start()
+                      pg_admin_url=pg_admin_url, mode=mode, accounts=accounts).start()
 
     return start
 

@@ -192,12 +192,19 @@ def check_error_body(r: Response, status: int, code: str | None = None, field=..
 
 
 class Server:
-    """One `motcua demo` process on a fresh database."""
+    """One `motcua` process on a fresh database. With mode "demo" (the default) it is started as
+    `motcua demo` (demo accounts, no generated history unless asked); with mode "serve" as in
+    production: `motcua init`, `motcua user add` for each of `accounts` (username -> (role,
+    unit), password DEMO_PASSWORD), then `motcua serve`."""
 
     def __init__(self, binary: str, backend: str, workdir: Path, limits: dict | None = None,
-                 extra_args: list[str] | None = None, pg_admin_url: str | None = None):
+                 extra_args: list[str] | None = None, pg_admin_url: str | None = None,
+                 mode: str = "demo", accounts: dict | None = None):
+        assert mode in ("demo", "serve"), mode
         self.binary = binary
         self.backend = backend
+        self.mode = mode
+        self.accounts = dict(accounts or {})
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.limits = dict(limits or {})
@@ -230,6 +237,12 @@ class Server:
         self.db_url = urllib.parse.urlunsplit(parts._replace(path="/" + self.pg_db))
 
     def command(self) -> list[str]:
+        if self.mode == "serve":  # production: no demo accounts, no test-only flags
+            cmd = [self.binary, "serve", "--db", self.db_url, "--listen",
+                   f"127.0.0.1:{self.port}", "--files", str(self.workdir / "files")]
+            for k, v in self.limits.items():
+                cmd += ["--limit", f"{k}={v}"]
+            return cmd + self.extra_args
         cmd = [self.binary, "demo", "--db", self.db_url, "--listen", f"127.0.0.1:{self.port}",
                "--argon2-ops", "1", "--argon2-mem-kib", "8192",
                "--files", str(self.workdir / "files")]
@@ -239,9 +252,36 @@ class Server:
             cmd += ["--dossiers", "0"]  # no generated history unless a test asks for one
         return cmd + self.extra_args
 
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """Runs `motcua <args> --db <this server's database>` (e.g. "user", "add", ...)."""
+        return subprocess.run([self.binary, *args, "--db", self.db_url], capture_output=True,
+                              text=True, timeout=timeout, cwd=self.workdir)
+
+    def add_user(self, username: str, role: str, unit: str | None = None,
+                 password: str = DEMO_PASSWORD, full_name: str | None = None) -> None:
+        """Creates an account with `motcua user add` on this server's database, as an operator
+        would (the running server sees it at once: accounts are read from the database)."""
+        args = ["user", "add", "--username", username, "--password", password, "--role", role]
+        if unit is not None:
+            args += ["--unit", unit]
+        if full_name is not None:
+            args += ["--full-name", full_name]
+        out = self.cli(*args)
+        assert out.returncode == 0 and f"created user {username}" in out.stdout, (
+            out.returncode, out.stdout, out.stderr[-2000:])
+
+    def _provision(self) -> None:
+        """`motcua init`, then the accounts: what an operator does before the first `serve`."""
+        out = self.cli("init")
+        assert out.returncode == 0, (out.returncode, out.stdout, out.stderr[-2000:])
+        for username, (role, unit) in self.accounts.items():
+            self.add_user(username, role, unit)
+
     def start(self, timeout: float = 60.0) -> "Server":
         if not self.db_url:  # a restart keeps the database it already has
             self._create_db()
+            if self.mode == "serve":
+                self._provision()
         for attempt in range(3):
             self.port = free_port()
             with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
@@ -395,6 +435,18 @@ class Server:
         assert not params, "parameters are only supported for sqlite"
         out = self._psql(sql, url=self.db_url)
         return [tuple(line.split("|")) for line in out.splitlines() if line]
+
+    def execute(self, sql: str) -> None:
+        """Runs writing statements (separated by ';') on the database, behind the server's back,
+        in one transaction (tests of what `motcua audit verify` finds)."""
+        if self.backend == "sqlite":
+            con = sqlite3.connect(self.sqlite_path, timeout=30)
+            try:
+                con.executescript(f"BEGIN; {sql}; COMMIT;")
+            finally:
+                con.close()
+            return
+        self._psql(sql, url=self.db_url)
 
     def user_count(self) -> int:
         return int(self._sql("SELECT count(*) FROM users")[0][0])

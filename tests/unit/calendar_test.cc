@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -86,6 +88,53 @@ TEST(Lunar, HungKingsDayVectors) {
     ASSERT_TRUE(solar) << year;
     EXPECT_EQ(Iso(*solar), Iso(date)) << year;
   }
+}
+
+// Tết (lunar 1/1) and the Hùng Kings' day (lunar 10/3) of every year 1900-2100, against
+// tests/data/lunar-reference.tsv: dates computed independently of this code (the published
+// astronomical method at UTC+7; see data/ATTRIBUTION.md). Both directions of the conversion,
+// and the working calendar's holidays on those dates.
+TEST(Lunar, TetAndHungKingsDayOfEveryYearMatchTheReference) {
+  const std::string path = std::string(MOTCUA_TEST_DATA_DIR) + "/lunar-reference.tsv";
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "cannot read " << path;
+  auto date = [](const std::string& iso) {
+    int y = 0;
+    unsigned m = 0, d = 0;
+    EXPECT_EQ(std::sscanf(iso.c_str(), "%4d-%2u-%2u", &y, &m, &d), 3) << iso;
+    year_month_day ymd = Ymd(y, m, d);
+    EXPECT_TRUE(ymd.ok()) << iso;
+    return ymd;
+  };
+  int rows = 0, expected_year = 1900;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    int year = 0;
+    std::string tet_iso, hung_iso;
+    ASSERT_TRUE(fields >> year >> tet_iso >> hung_iso) << line;
+    ASSERT_EQ(year, expected_year++) << line;
+    ++rows;
+    const year_month_day tet = date(tet_iso), hung = date(hung_iso);
+    auto tet_back = LunarToSolar(LunarDate{1, 1, year, false});
+    auto hung_back = LunarToSolar(LunarDate{10, 3, year, false});
+    ASSERT_TRUE(tet_back && hung_back) << year;
+    EXPECT_EQ(Iso(*tet_back), tet_iso) << "Tết " << year;
+    EXPECT_EQ(Iso(*hung_back), hung_iso) << "Hùng Kings' day " << year;
+    EXPECT_EQ(SolarToLunar(tet), (LunarDate{1, 1, year, false})) << tet_iso;
+    EXPECT_EQ(SolarToLunar(hung), (LunarDate{10, 3, year, false})) << hung_iso;
+    // the eve of Tết is the last day of the previous lunar year's 12th month
+    const LunarDate eve = SolarToLunar(year_month_day(sys_days(tet) - days(1)));
+    EXPECT_TRUE(eve.month == 12 && eve.year == year - 1 && (eve.day == 29 || eve.day == 30))
+        << "eve of Tết " << year;
+    const CalendarDay tet_day = Computed().Day(tet), hung_day = Computed().Day(hung);
+    EXPECT_EQ(tet_day.kind, DayKind::kPublicHoliday) << tet_iso;
+    EXPECT_NE(tet_day.reason_vi.find("mùng 1 tháng Giêng"), std::string::npos) << tet_iso;
+    EXPECT_EQ(hung_day.kind, DayKind::kPublicHoliday) << hung_iso;
+    EXPECT_NE(hung_day.reason_vi.find("Giỗ Tổ Hùng Vương"), std::string::npos) << hung_iso;
+  }
+  EXPECT_EQ(rows, 201);  // 1900..2100, every year once
 }
 
 TEST(Lunar, LeapMonths) {

@@ -208,10 +208,36 @@ TEST_P(DossierStoreTest, AuditVerifyDetectsEditsInsertsAndDeletes) {
         store_->database().Exclusive([&](storage::SqlConnection& c) { return c.Exec(sql); }));
   };
   auto seq = [&](int64_t k) { return std::to_string(base + k); };
-  exec("UPDATE audit_events SET note = 'edited' WHERE seq = " + seq(3));
-  EXPECT_FALSE(verify().ok);
-  EXPECT_EQ(verify().first_bad_seq, base + 3);
-  exec("UPDATE audit_events SET note = '' WHERE seq = " + seq(3));
+  // Every column of entry 3, edited and put back: each edit is found, at entry 3.
+  const std::pair<const char*, const char*> edits[] = {
+      {"note = note || 'x'", "note = substr(note, 1, length(note) - 1)"},
+      {"dossier_code = dossier_code || 'x'",
+       "dossier_code = substr(dossier_code, 1, length(dossier_code) - 1)"},
+      {"at = at + 1", "at = at - 1"},
+      {"actor_user_id = actor_user_id + 1", "actor_user_id = actor_user_id - 1"},
+      {"actor_role = actor_role || 'x'",
+       "actor_role = substr(actor_role, 1, length(actor_role) - 1)"},
+      {"actor_unit = actor_unit || 'x'",
+       "actor_unit = substr(actor_unit, 1, length(actor_unit) - 1)"},
+      {"action = action || 'x'", "action = substr(action, 1, length(action) - 1)"},
+      {"state_before = state_before || 'x'",
+       "state_before = substr(state_before, 1, length(state_before) - 1)"},
+      {"state_after = state_after || 'x'",
+       "state_after = substr(state_after, 1, length(state_after) - 1)"},
+      {"prev_hash = prev_hash || 'x'", "prev_hash = substr(prev_hash, 1, length(prev_hash) - 1)"},
+      {"hash = hash || 'x'", "hash = substr(hash, 1, length(hash) - 1)"},
+  };
+  for (const auto& [edit, undo] : edits) {
+    exec(std::string("UPDATE audit_events SET ") + edit + " WHERE seq = " + seq(3));
+    AuditVerification v = verify();
+    EXPECT_FALSE(v.ok) << edit;
+    EXPECT_EQ(v.first_bad_seq, base + 3) << edit << ": " << v.problem;
+    exec(std::string("UPDATE audit_events SET ") + undo + " WHERE seq = " + seq(3));
+    ASSERT_TRUE(verify().ok) << undo;
+  }
+  exec("UPDATE audit_head SET hash = hash || 'x'");
+  EXPECT_FALSE(verify().ok);  // the head no longer names the last entry
+  exec("UPDATE audit_head SET hash = substr(hash, 1, length(hash) - 1)");
   ASSERT_TRUE(verify().ok);
   exec("DELETE FROM audit_events WHERE seq = " + seq(5));
   EXPECT_FALSE(verify().ok);  // the head still says base + 5
@@ -220,6 +246,12 @@ TEST_P(DossierStoreTest, AuditVerifyDetectsEditsInsertsAndDeletes) {
        "state_after, 'forged', prev_hash, hash FROM audit_events WHERE seq = " +
        seq(4));
   EXPECT_FALSE(verify().ok);
+  exec("DELETE FROM audit_events WHERE seq = " + seq(5));
+  exec("DELETE FROM audit_events WHERE seq = " + seq(2));  // one from the middle
+  EXPECT_FALSE(verify().ok);
+  EXPECT_EQ(verify().first_bad_seq, base + 3);  // the first entry found out of place
+  EXPECT_NE(verify().problem.find("entry " + seq(2) + " is missing"), std::string::npos)
+      << verify().problem;
 }
 
 // The references PostgreSQL's schema leaves to the domain (migration 8) are checked offline.

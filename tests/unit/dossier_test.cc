@@ -101,6 +101,52 @@ TEST(DeadlineStatus, WithoutAppointmentUsesTheLegalLimit) {
             DeadlineStatus::kLate);
 }
 
+// Known answers for AuditHash, computed outside motcua (Python's hashlib) from the canonical
+// serialisation: each field as "<byte length>:<bytes>", in this order: prev_hash, seq,
+// dossier_code, at (microseconds since the epoch, decimal), actor_user_id, actor_role,
+// actor_unit, action, state_before, state_after, note; then SHA-256, lower-case hex. E.g. the
+// first entry below is the SHA-256 of
+//   0:1:125:087.46.00.H25-260424-000116:17769996000000001:09:applicant0:6:submit0:9:submitted0:
+// A change to the serialisation (or to what it covers) breaks every chain already stored.
+TEST(Audit, KnownAnswerVectors) {
+  // 2026-04-24T10:00:00+07:00
+  AuditEntry first{1,
+                   "087.46.00.H25-260424-0001",
+                   Instant(std::chrono::microseconds(1776999600000000)),
+                   0,
+                   "applicant",
+                   "",
+                   "submit",
+                   "",
+                   "submitted",
+                   "",
+                   "",
+                   ""};
+  const std::string h1 = "5b195320abe805fdb80d9cba6b1392249527f1f21fb102743a51244efa62abb6";
+  EXPECT_EQ(AuditHash(first, ""), h1);
+  // UTF-8 text is counted in bytes; a ':' and digits inside a field cannot shift the next one.
+  AuditEntry second{2,
+                    "087.46.00.H25-260424-0001",
+                    Instant(std::chrono::microseconds(1777003200123456)),  // 11:00:00.123456 +07
+                    3,
+                    "reception",
+                    "08746",
+                    "request_supplement",
+                    "submitted",
+                    "supplement_requested",
+                    "Thiếu bản sao giấy chứng sinh; bổ sung trước 15:00",
+                    h1,
+                    ""};
+  const std::string h2 = "204b047f833e5606cb0c00292fcbf0f6a45fe60d0c168a68366a0f44ee2cc91f";
+  EXPECT_EQ(AuditHash(second, h1), h2);
+  // What is chained is the prev_hash argument (the verifier passes the previous entry's hash
+  // and checks the entry's own copy separately).
+  AuditEntry copy = second;
+  copy.prev_hash = "not the previous hash";
+  EXPECT_EQ(AuditHash(copy, h1), h2);
+  EXPECT_NE(AuditHash(second, ""), h2);
+}
+
 TEST(Audit, ChainDetectsTampering) {
   std::vector<AuditEntry> chain;
   std::string prev;
