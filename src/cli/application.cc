@@ -66,7 +66,8 @@ Application::Application(storage::SqlStore& store, const Clock& clock, Random& r
                                          clock, config_.limits.max_upload_bytes);
   forms_ = std::make_unique<FormService>(store.queries(), store.audit(), clock, *dossiers_, catalog,
                                          units, MakeFormConfig(config_));
-  calendar_ = std::make_unique<CalendarService>(store.calendar(), store.audit(), reference_, clock);
+  calendar_ = std::make_unique<CalendarService>(store.calendar(), store.audit(), reference_, clock,
+                                                config_.province_code);
 
   Router router;
   const Limits& limits = config_.limits;

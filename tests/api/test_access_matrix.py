@@ -267,13 +267,17 @@ DOSSIER_TABLE = {
     "GET /api/v1/me/documents": {
         "token":                       (403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 401),
     },
-    # the working calendar is the country's (the government's announcements apply to every
-    # province): any admin account may set it, nobody else
+    # the working calendar moves this deployment's legal deadlines: its province's admins set
+    # it (an admin of another province has no say here), nobody else
     "PUT /api/v1/calendar/overrides/{date}": {
-        "token":                       (200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401),
+        "token":                       (200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401),
     },
     "DELETE /api/v1/calendar/overrides/{date}": {
-        "token":                       (204, 403, 403, 403, 403, 403, 403, 403, 403, 204, 401),
+        "token":                       (204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401),
+    },
+    # who changed the calendar: the province's admins and auditors
+    "GET /api/v1/calendar/changes": {
+        "token":                       (200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 401),
     },
 }
 
@@ -315,17 +319,19 @@ UNIT_TABLE = {
     # reception officers and leaders at the counter of their own unit; the unit must be a
     # commune of this province (400 before any role check: 25 and 01 are provinces, SNV a
     # department, 00004 and 00008 in Hà Nội)
+    # filing: citizens, reception officers and leaders (the route's roles, checked first);
+    # then the unit: one's own, in this province
     "POST /api/v1/dossiers": {
-        "admin.phutho":       (400,  403,  400,  401),
-        "auditor.phutho":     (400,  403,  400,  401),
+        "admin.phutho":       (403,  403,  403,  401),
+        "auditor.phutho":     (403,  403,  403,  401),
         "leader.xuanhoa":     (201,  403,  400,  401),
-        "specialist.xuanhoa": (403,  403,  400,  401),
+        "specialist.xuanhoa": (403,  403,  403,  401),
         "reception.xuanhoa":  (201,  403,  400,  401),
         "reception.viettri":  (201,  403,  400,  401),
         "leader.snv":         (400,  403,  400,  401),
         "025095000123":       (None, 201,  400,  401),
         "reception.badinh":   (400,  400,  403,  401),
-        "admin.hanoi":        (400,  400,  400,  401),
+        "admin.hanoi":        (403,  403,  403,  401),
     },
 }
 
@@ -659,6 +665,8 @@ def cell_request(server, tokens, world: World, cell: Cell):
         return server.get(f"/api/v1/files/{sha}", token=token)
     if route == "GET /api/v1/me/documents":
         return server.get("/api/v1/me/documents", token=token)
+    if route == "GET /api/v1/calendar/changes":
+        return server.get("/api/v1/calendar/changes", token=token)
     raise AssertionError(f"no request for {route}")
 
 
@@ -749,6 +757,8 @@ def test_dossier_and_unit_routes(server, tokens, world, cell):
     elif route == "GET /api/v1/me/documents":
         shas = {d["sha256"] for d in r.json()["items"]}
         assert world.files["xh"] in shas, shas
+    elif route == "GET /api/v1/calendar/changes":
+        assert r.json()["items"] and all(c["date"] for c in r.json()["items"]), r
 
 
 def override_days(server) -> set:

@@ -50,6 +50,16 @@ class Trail:
                         for row in rows]
         seq, head = srv._sql("SELECT seq, hash FROM audit_head WHERE id = 1")[0]
         self.head = (int(seq), head)
+        # `motcua init` audits the bundled calendar overrides first; the dossiers' entries
+        # follow: entry k of this module's dossiers is seq base + k
+        self.base = sum(1 for e in self.entries if e["dossier_code"].startswith("calendar:"))
+        assert all(e["dossier_code"].startswith("calendar:") for e in self.entries[:self.base])
+
+    def seq(self, k: int) -> int:
+        return self.base + k
+
+    def entry(self, k: int) -> dict:
+        return self.entries[self.base + k - 1]
 
     def restore(self) -> None:
         values = ", ".join("(" + ", ".join(lit(e[c]) for c in COLUMNS) + ")"
@@ -77,8 +87,8 @@ def trail(server_factory):
     assert not problems, problems
     srv.proc = None
     t = Trail(srv)
-    assert [e["action"] for e in t.entries] == ["submit", "receive", "request_supplement",
-                                                "receive", "assign", "submit"], t.entries
+    assert [e["action"] for e in t.entries[t.base:]] == [
+        "submit", "receive", "request_supplement", "receive", "assign", "submit"], t.entries
     yield t
     problems = srv.stop()  # drops the PostgreSQL database
     assert not problems, problems
@@ -91,7 +101,7 @@ def test_every_hash_recomputes_independently(trail):
         assert audit_hash(e, prev) == e["hash"], e
         prev = e["hash"]
     assert trail.head == (len(trail.entries), prev)
-    assert trail.entries[2]["note"] == NOTE and trail.entries[2]["actor_role"] == "reception"
+    assert trail.entry(3)["note"] == NOTE and trail.entry(3)["actor_role"] == "reception"
     out = trail.verify()
     assert out.returncode == 0 and f"audit chain ok: {len(trail.entries)} entries" in out.stdout, \
         (out.stdout, out.stderr[-2000:])
@@ -109,52 +119,62 @@ def forged_append(t: Trail) -> str:
 
 def rehashed_edit(t: Trail) -> str:
     """Entry 3's note edited and its hash recomputed: the next entry no longer chains to it."""
-    e = {**t.entries[2], "note": "Không thiếu gì"}
+    e = {**t.entry(3), "note": "Không thiếu gì"}
     return (f"UPDATE audit_events SET note = {lit(e['note'])}, "
-            f"hash = {lit(audit_hash(e, e['prev_hash']))} WHERE seq = 3")
+            f"hash = {lit(audit_hash(e, e['prev_hash']))} WHERE seq = {t.seq(3)}")
 
 
 # name -> (SQL, or a function of the trail giving it; the entry verify reports as broken; what it
-# says)
+# says). "{sN}" stands for the seq of the module's N-th entry (after the calendar's); the chain's
+# very first entry is seq 1.
 CASES = {
-    "edit_note": ("UPDATE audit_events SET note = 'Đủ hồ sơ' WHERE seq = 3", 3, "altered"),
+    "edit_note": ("UPDATE audit_events SET note = 'Đủ hồ sơ' WHERE seq = {s3}", "{s3}", "altered"),
     "edit_actor_user_id": ("UPDATE audit_events SET actor_user_id = actor_user_id + 1 "
-                           "WHERE seq = 3", 3, "altered"),
-    "edit_actor_role": ("UPDATE audit_events SET actor_role = 'leader' WHERE seq = 3", 3,
+                           "WHERE seq = {s3}", "{s3}", "altered"),
+    "edit_actor_role": ("UPDATE audit_events SET actor_role = 'leader' WHERE seq = {s3}", "{s3}",
                         "altered"),
-    "edit_actor_unit": ("UPDATE audit_events SET actor_unit = '07900' WHERE seq = 3", 3,
+    "edit_actor_unit": ("UPDATE audit_events SET actor_unit = '07900' WHERE seq = {s3}", "{s3}",
                         "altered"),
-    "edit_action": ("UPDATE audit_events SET action = 'refuse' WHERE seq = 3", 3, "altered"),
-    "edit_state_before": ("UPDATE audit_events SET state_before = 'submitted' WHERE seq = 3", 3,
-                          "altered"),
-    "edit_state_after": ("UPDATE audit_events SET state_after = 'refused' WHERE seq = 3", 3,
-                         "altered"),
-    "edit_at": ("UPDATE audit_events SET at = at + 1000000 WHERE seq = 3", 3, "altered"),
+    "edit_action": ("UPDATE audit_events SET action = 'refuse' WHERE seq = {s3}", "{s3}",
+                    "altered"),
+    "edit_state_before": ("UPDATE audit_events SET state_before = 'submitted' WHERE seq = {s3}",
+                          "{s3}", "altered"),
+    "edit_state_after": ("UPDATE audit_events SET state_after = 'refused' WHERE seq = {s3}",
+                         "{s3}", "altered"),
+    "edit_at": ("UPDATE audit_events SET at = at + 1000000 WHERE seq = {s3}", "{s3}", "altered"),
     "edit_dossier_code": (lambda t: f"UPDATE audit_events SET dossier_code = "
-                          f"{lit(t.entries[3]['dossier_code'])} WHERE seq = 3", 3, "altered"),
+                          f"{lit(t.entry(4)['dossier_code'])} WHERE seq = {t.seq(3)}", "{s3}",
+                          "altered"),
     "edit_prev_hash": (lambda t: f"UPDATE audit_events SET prev_hash = "
-                       f"{lit(t.entries[0]['hash'])} WHERE seq = 3", 3, "does not chain"),
-    "edit_hash": ("UPDATE audit_events SET hash = prev_hash WHERE seq = 3", 3, "altered"),
-    "edit_and_recompute_hash": (rehashed_edit, 4, "does not chain"),
+                       f"{lit(t.entry(1)['hash'])} WHERE seq = {t.seq(3)}", "{s3}",
+                       "does not chain"),
+    "edit_hash": ("UPDATE audit_events SET hash = prev_hash WHERE seq = {s3}", "{s3}", "altered"),
+    "edit_and_recompute_hash": (rehashed_edit, "{s4}", "does not chain"),
     # a gap is reported at the first entry found out of place, naming the missing one
-    "delete_middle": ("DELETE FROM audit_events WHERE seq = 3", 4, "entry 3 is missing"),
-    "delete_first": ("DELETE FROM audit_events WHERE seq = 1", 2, "entry 1 is missing"),
-    "delete_last": ("DELETE FROM audit_events WHERE seq = 6", 6, "deleted"),
-    "insert_forged_with_valid_hash": (forged_append, 8, "the chain ends at 7 but the head says 6"),
-    "head_moved_back": ("UPDATE audit_head SET seq = 5 WHERE id = 1", 7,
-                        "the chain ends at 6 but the head says 5"),
-    "head_hash_changed": (f"UPDATE audit_head SET hash = '{'0' * 64}' WHERE id = 1", 7,
+    "delete_middle": ("DELETE FROM audit_events WHERE seq = {s3}", "{s4}", "entry {s3} is missing"),
+    "delete_first": ("DELETE FROM audit_events WHERE seq = 1", "2", "entry 1 is missing"),
+    "delete_last": ("DELETE FROM audit_events WHERE seq = {s6}", "{s6}", "deleted"),
+    "insert_forged_with_valid_hash": (forged_append, "{s8}",
+                                      "the chain ends at {s7} but the head says {s6}"),
+    "head_moved_back": ("UPDATE audit_head SET seq = {s5} WHERE id = 1", "{s7}",
+                        "the chain ends at {s6} but the head says {s5}"),
+    "head_hash_changed": (f"UPDATE audit_head SET hash = '{'0' * 64}' WHERE id = 1", "{s7}",
                           "the head was changed"),
     "edit_first_entry_actor_role": ("UPDATE audit_events SET actor_role = 'reception' "
-                                    "WHERE seq = 1", 1, "altered"),
+                                    "WHERE seq = 1", "1", "altered"),
 }
+
+
+def placed(t: Trail, text: str) -> str:
+    """`text` with each {sN} replaced by the seq of the module's N-th entry."""
+    return text.format(**{f"s{k}": t.seq(k) for k in range(1, 9)})
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_tampering_is_reported(trail, case):
     sql, bad_seq, problem = CASES[case]
-    if callable(sql):
-        sql = sql(trail)
+    sql = sql(trail) if callable(sql) else placed(trail, sql)
+    bad_seq, problem = placed(trail, bad_seq), placed(trail, problem)
     try:
         trail.srv.execute(sql)
         out = trail.verify()

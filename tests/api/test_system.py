@@ -39,6 +39,7 @@ ROUTES = [
     ("get", "/api/v1/calendar/days"),
     ("put", "/api/v1/calendar/overrides/{date}"),
     ("delete", "/api/v1/calendar/overrides/{date}"),
+    ("get", "/api/v1/calendar/changes"),
     ("get", "/api/v1/dossiers/{code}/forms/{form}"),
     ("get", "/api/v1/units/{code}/register"),
     ("post", "/api/v1/files"),

@@ -16,10 +16,16 @@ Status CheckDate(std::chrono::year_month_day d) {
   return {};
 }
 
-Status AdminOnly(const Principal& who) {
-  if (who.role != Role::kAdmin) {
-    return Fail(ErrorCode::kForbidden, "Only administrators change the working calendar.",
-                "Chỉ quản trị viên được điều chỉnh lịch làm việc.");
+// Admins (and, for reading, auditors) of the deployment's province.
+Status OfTheProvince(const Principal& who, const UnitDirectory& units, std::string_view province,
+                     bool read) {
+  bool role = who.role == Role::kAdmin || (read && who.role == Role::kAuditor);
+  if (!role || units.ProvinceOf(who.unit_code) != province) {
+    return Fail(ErrorCode::kForbidden,
+                read ? "Only the province's administrators and auditors see these changes."
+                     : "Only the province's administrators change the working calendar.",
+                read ? "Chỉ quản trị viên và thanh tra của tỉnh được xem các thay đổi này."
+                     : "Chỉ quản trị viên của tỉnh được điều chỉnh lịch làm việc.");
   }
   return {};
 }
@@ -41,11 +47,17 @@ std::string DateText(std::chrono::year_month_day d) {
 std::string CalendarAuditSubject(const std::string& day) { return "calendar:" + day; }
 
 CalendarService::CalendarService(CalendarStore& store, AuditLog& audit, ReferenceData& reference,
-                                 const Clock& clock)
-    : store_(store), audit_(audit), reference_(reference), clock_(clock) {}
+                                 const Clock& clock, std::string province_code)
+    : store_(store),
+      audit_(audit),
+      reference_(reference),
+      clock_(clock),
+      province_(std::move(province_code)) {}
 
 Result<std::vector<AuditEntry>> CalendarService::Changes(const Principal& who) {
-  if (who.role != Role::kAdmin && who.role != Role::kAuditor) return Fail(ErrorCode::kForbidden);
+  if (auto st = OfTheProvince(who, *reference_.units(), province_, true); !st) {
+    return tl::unexpected(st.error());
+  }
   return audit_.LoadAuditByPrefix(CalendarAuditSubject(""));
 }
 
@@ -87,7 +99,9 @@ Result<CalendarOverrideRow> CalendarService::SetOverride(const Principal& who,
                                                          std::chrono::year_month_day date,
                                                          bool working, std::string reason_vi,
                                                          std::string reason_en) {
-  if (auto st = AdminOnly(who); !st) return tl::unexpected(st.error());
+  if (auto st = OfTheProvince(who, *reference_.units(), province_, false); !st) {
+    return tl::unexpected(st.error());
+  }
   if (auto st = CheckDate(date); !st) return tl::unexpected(st.error());
   CalendarOverrideRow row{DateText(date), working, std::move(reason_vi), std::move(reason_en)};
   auto before = Describe(row.day);
@@ -110,7 +124,7 @@ Result<CalendarOverrideRow> CalendarService::SetOverride(const Principal& who,
 }
 
 Status CalendarService::DeleteOverride(const Principal& who, std::chrono::year_month_day date) {
-  if (auto st = AdminOnly(who); !st) return st;
+  if (auto st = OfTheProvince(who, *reference_.units(), province_, false); !st) return st;
   if (auto st = CheckDate(date); !st) return st;
   std::string day = DateText(date);
   auto before = Describe(day);

@@ -26,9 +26,11 @@ struct DeadlineAnswer {
 
 class CalendarService {
  public:
-  // Borrows everything, which must outlive the service. Thread-safe.
+  // Borrows everything, which must outlive the service. Thread-safe. `province_code` is the
+  // deployment's: only its admins change the calendar, only they and its auditors read the
+  // changes.
   CalendarService(CalendarStore& store, AuditLog& audit, ReferenceData& reference,
-                  const Clock& clock);
+                  const Clock& clock, std::string province_code);
 
   // The appointment for a receipt at `from` with a time limit of `amount` `unit`s
   // (working_day | hour | calendar_day | month). kInvalidField naming "unit", "amount" or
@@ -37,15 +39,15 @@ class CalendarService {
   // The year's holidays, compensatory and official days off and make-up days (1900-2100;
   // kInvalidField "year" otherwise).
   Result<std::vector<CalendarDay>> Days(int year) const;
-  // Sets the override of `date` (admins only: kForbidden), audited; the calendar in force
-  // changes at once. kInvalidField "date" for a date outside 1900-2100.
+  // Sets the override of `date` (the province's admins only: kForbidden), audited; the calendar in
+  // force changes at once. kInvalidField "date" for a date outside 1900-2100.
   Result<CalendarOverrideRow> SetOverride(const Principal& who, std::chrono::year_month_day date,
                                           bool working, std::string reason_vi,
                                           std::string reason_en);
   // Removes the override of `date`, audited (kNotFound if there is none; admins only).
   Status DeleteOverride(const Principal& who, std::chrono::year_month_day date);
-  // Every change of the overrides, oldest first, from the audit trail (admins and auditors:
-  // kForbidden otherwise).
+  // Every change of the overrides, oldest first, from the audit trail (the province's admins
+  // and auditors: kForbidden otherwise).
   Result<std::vector<AuditEntry>> Changes(const Principal& who);
 
  private:
@@ -56,6 +58,7 @@ class CalendarService {
   AuditLog& audit_;
   ReferenceData& reference_;
   const Clock& clock_;
+  std::string province_;
 };
 
 // "YYYY-MM-DD".
