@@ -6,6 +6,18 @@
 # answer, socket error or timeout fails the run (bench/wrk_check.sh).
 #   MOTCUA_SETUP_BENCH=1 scripts/setup.sh && cmake --build --preset release && bench/http_bench.sh
 set -euo pipefail
+# One client files and uploads at a rate no real client may: the per-account and per-client
+# quotas (Limits) are lifted for the run (MOTCUA_BENCH_QUOTAS=0: not, for a binary older than
+# the quotas).
+quota_flags=""
+if [ "${MOTCUA_BENCH_QUOTAS:-1}" = 1 ]; then
+  for q in filings_per_hour_per_citizen filings_burst_per_citizen filings_per_hour_per_officer \
+    filings_burst_per_officer filings_per_hour_per_client filings_burst_per_client \
+    uploads_per_hour_per_account uploads_burst_per_account uploads_per_hour_per_client \
+    uploads_burst_per_client; do
+    quota_flags+=" --limit $q=100000000"
+  done
+fi
 cd "$(dirname "$0")/.."
 source bench/wrk_check.sh
 duration=${DURATION:-20}
@@ -21,6 +33,7 @@ mport=$(port); nport=$(port)
 "$bin" init --db "sqlite:$work/bench.db" >/dev/null
 "$bin" serve --db "sqlite:$work/bench.db" --listen "127.0.0.1:$mport" \
   --limit login_per_minute_per_client=100000000 --limit login_burst_per_client=100000000 \
+  ${quota_flags:-} \
   >"$work/motcua.out" 2>"$work/motcua.log" &
 pids+=($!)
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$mport/healthz" >/dev/null && break; sleep 0.1; done

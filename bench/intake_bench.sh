@@ -12,6 +12,18 @@
 #   cmake --preset release -DMOTCUA_BENCH=ON && cmake --build --preset release
 #   bench/intake_bench.sh            # DURATION=15 REPS=3 CONNECTIONS=64 HISTORY=200000
 set -euo pipefail
+# One client files and uploads at a rate no real client may: the per-account and per-client
+# quotas (Limits) are lifted for the run (MOTCUA_BENCH_QUOTAS=0: not, for a binary older than
+# the quotas).
+quota_flags=""
+if [ "${MOTCUA_BENCH_QUOTAS:-1}" = 1 ]; then
+  for q in filings_per_hour_per_citizen filings_burst_per_citizen filings_per_hour_per_officer \
+    filings_burst_per_officer filings_per_hour_per_client filings_burst_per_client \
+    uploads_per_hour_per_account uploads_burst_per_account uploads_per_hour_per_client \
+    uploads_burst_per_client; do
+    quota_flags+=" --limit $q=100000000"
+  done
+fi
 cd "$(dirname "$0")/.."
 duration=${DURATION:-15}
 reps=${REPS:-3}
@@ -42,6 +54,7 @@ for b in sqlite postgres; do
   "$bin" demo --db "${url[$b]}" --files "$work/files-$b" --listen "127.0.0.1:$p" \
     --argon2-ops 1 --argon2-mem-kib 8192 --now 2026-04-24T09:00:00+07:00 --dossiers "$history" --months 12 --seed 1 ${MOTCUA_BENCH_ARGS:-} \
     --limit login_per_minute_per_client=1000000 --limit login_burst_per_client=1000000 \
+    ${quota_flags:-} \
     >"$work/$b.out" 2>"$work/$b.log" &
   pids+=($!)
   for _ in $(seq 1500); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done

@@ -14,6 +14,18 @@
 #   cmake --preset release -DMOTCUA_BENCH=ON && cmake --build --preset release
 #   bench/queue_bench.sh                 # DOSSIERS=1000000 MONTHS=12 DURATION=10 REPS=3
 set -euo pipefail
+# One client files and uploads at a rate no real client may: the per-account and per-client
+# quotas (Limits) are lifted for the run (MOTCUA_BENCH_QUOTAS=0: not, for a binary older than
+# the quotas).
+quota_flags=""
+if [ "${MOTCUA_BENCH_QUOTAS:-1}" = 1 ]; then
+  for q in filings_per_hour_per_citizen filings_burst_per_citizen filings_per_hour_per_officer \
+    filings_burst_per_officer filings_per_hour_per_client filings_burst_per_client \
+    uploads_per_hour_per_account uploads_burst_per_account uploads_per_hour_per_client \
+    uploads_burst_per_client; do
+    quota_flags+=" --limit $q=100000000"
+  done
+fi
 cd "$(dirname "$0")/.."
 source bench/wrk_check.sh
 dossiers=${DOSSIERS:-1000000}
@@ -37,7 +49,8 @@ declare -A url port_of started_us
 url[sqlite]="sqlite:$work/queue.db"
 url[postgres]=$pg_url
 common=(--argon2-ops 1 --argon2-mem-kib 8192 --now "$now"
-        --limit login_per_minute_per_client=1000000 --limit login_burst_per_client=1000000)
+        --limit login_per_minute_per_client=1000000 --limit login_burst_per_client=1000000 \
+    ${quota_flags:-})
 for b in sqlite postgres; do
   echo "generating $dossiers dossiers over $months months on $b ..." >&2
   /usr/bin/time -f "  %e s, %M KiB max RSS" "$bin" demo --db "${url[$b]}" --files "$work/files-$b" \

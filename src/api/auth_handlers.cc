@@ -56,16 +56,31 @@ void RegisterAuthRoutes(Router& router, AuthDeps deps) {
         auto username = r.String("username", {true, 64, false});
         auto password = r.String("password", {true, 128, false});
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
-        auto login = [&auth = deps.auth, u = *username, p = *password] { return auth.Login(u, p); };
-        Result<LoginResult> result = co_await deps.pools.OnHashPool<LoginResult>(std::move(login));
-        if (!result) {
-          Response err = ErrorResponse(result.error());
-          if (result.error().code == ErrorCode::kLocked) {
-            err.headers.emplace_back("Retry-After",
-                                     std::to_string(deps.auth.config().lockout.count()));
-          }
-          co_return err;
+        const std::string& client = ctx.request.client_ip;
+        auto too_many = [](Error e, long long seconds) {
+          Response r = ErrorResponse(e);
+          r.headers.emplace_back("Retry-After", std::to_string(seconds));
+          return r;
+        };
+        if (auto wait = deps.auth.LoginWait(*username, client)) {
+          co_return too_many(Error{ErrorCode::kTooManyRequests,
+                                   "Too many failed logins for this username from your address; "
+                                   "try again later.",
+                                   "Đăng nhập sai nhiều lần với tên này từ địa chỉ của bạn; vui "
+                                   "lòng thử lại sau.",
+                                   "username"},
+                             wait->count());
         }
+        // One client's flood of logins must not queue ahead of everyone else's.
+        if (!deps.login_slots.TryAcquire(client)) {
+          co_return too_many(Error{ErrorCode::kTooManyRequests}, 1);
+        }
+        auto login = [&auth = deps.auth, u = *username, p = *password, client] {
+          return auth.Login(u, p, client);
+        };
+        Result<LoginResult> result = co_await deps.pools.OnHashPool<LoginResult>(std::move(login));
+        deps.login_slots.Release(client);
+        if (!result) co_return ErrorResponse(result.error());
         long long ttl =
             std::chrono::duration_cast<std::chrono::seconds>(result->expires_at - deps.clock.Now())
                 .count();
@@ -167,6 +182,50 @@ void RegisterAuthRoutes(Router& router, AuthDeps deps) {
        .response_schema = R"({"type":"object","properties":{"id":{"type":"integer"},)"
                           R"("username":{"type":"string"},"role":{"type":"string"}}})",
        .statuses = {201, 400, 401, 403, 409, 415}});
+
+  for (bool disable : {true, false}) {
+    router.Add(
+        "POST", disable ? "/api/v1/users/{username}/disable" : "/api/v1/users/{username}/enable",
+        [deps, disable](RequestContext& ctx) -> asio::awaitable<Response> {
+          if (auto st = CheckQueryParams(ctx.request, {}); !st) co_return ErrorResponse(st.error());
+          auto user = deps.accounts.SetDisabled(*ctx.principal, ctx.Param("username"), disable);
+          if (!user) co_return ErrorResponse(user.error());
+          boost::json::object out{{"username", user->username},
+                                  {"role", RoleName(user->role)},
+                                  {"disabled", user->disabled}};
+          co_return JsonResponse(200, boost::json::serialize(out));
+        },
+        {.summary = disable ? "Turn an account off: it cannot log in, and every session of it "
+                              "ends at once."
+                            : "Turn an account on again.",
+         .tag = "users",
+         .auth = true,
+         .roles = {"admin"},
+         .access = "admins of the account's province (citizens: of this deployment's); not "
+                   "one's own account",
+         .params = {{"username", "path", "string", true, "The account's username."}},
+         .response_schema = R"({"type":"object","properties":{"username":{"type":"string"},)"
+                            R"("disabled":{"type":"boolean"}}})",
+         .statuses = {200, 400, 401, 403, 404, 409}});
+  }
+
+  router.Add("DELETE", "/api/v1/users/{username}/sessions",
+             [deps](RequestContext& ctx) -> asio::awaitable<Response> {
+               if (auto st = CheckQueryParams(ctx.request, {}); !st)
+                 co_return ErrorResponse(st.error());
+               auto ended = deps.accounts.EndSessions(*ctx.principal, ctx.Param("username"));
+               if (!ended) co_return ErrorResponse(ended.error());
+               boost::json::object out{{"ended", *ended}};
+               co_return JsonResponse(200, boost::json::serialize(out));
+             },
+             {.summary = "End every session of an account (a lost phone, a departed officer).",
+              .tag = "users",
+              .auth = true,
+              .roles = {"admin"},
+              .access = "admins of the account's province (citizens: of this deployment's)",
+              .params = {{"username", "path", "string", true, "The account's username."}},
+              .response_schema = R"({"type":"object","properties":{"ended":{"type":"integer"}}})",
+              .statuses = {200, 400, 401, 403, 404}});
 }
 
 }  // namespace motcua

@@ -259,6 +259,7 @@ void RegisterDossierRoutes(Router& router, DossierDeps deps) {
         }
         if (auto st = r.Finish(); !st) co_return ErrorResponse(st.error());
         s.idempotency_key = key;
+        s.client_address = ctx.request.client_ip;
         s.request_sha256 = Sha256Hex(ctx.request.body);
         auto start = [&dossiers = deps.dossiers, who = *ctx.principal, s = std::move(s)](
                          auto done) mutable { dossiers.SubmitAsync(who, s, std::move(done)); };
@@ -292,7 +293,7 @@ void RegisterDossierRoutes(Router& router, DossierDeps deps) {
            R"("reference":{"type":"string","maxLength":64},)"
            R"("paid_at":{"type":"string","format":"date-time"}},"additionalProperties":false}}})",
        .response_schema = std::string(kDossierSchema),
-       .statuses = {201, 400, 401, 403, 409, 415}});
+       .statuses = {201, 400, 401, 403, 409, 415, 429}});
 
   router.Add(
       "GET", "/api/v1/dossiers",

@@ -36,7 +36,8 @@ void RegisterFileRoutes(Router& router, FileDeps deps) {
       "POST", "/api/v1/files",
       [deps](RequestContext& ctx) -> asio::awaitable<Response> {
         const Request& req = ctx.request;
-        auto begun = deps.files.BeginUpload(*ctx.principal, req.Header("content-type"));
+        auto begun =
+            deps.files.BeginUpload(*ctx.principal, req.Header("content-type"), req.client_ip);
         if (!begun) co_return ErrorResponse(begun.error());
         auto upload = std::make_shared<FileService::Upload>(std::move(*begun));
         StringBodyStream in_memory(req.body);
@@ -76,7 +77,7 @@ void RegisterFileRoutes(Router& router, FileDeps deps) {
        .response_schema =
            R"({"type":"object","properties":{"sha256":{"type":"string"},"size":{"type":"integer"},)"
            R"("media_type":{"type":"string"},"deduplicated":{"type":"boolean"}}})",
-       .statuses = {201, 400, 401, 403, 408, 413, 415, 503},
+       .statuses = {201, 400, 401, 403, 408, 413, 415, 429, 503},
        .stream_body = true});
 
   router.Add("GET", "/api/v1/files/{sha256}",

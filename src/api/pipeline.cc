@@ -166,6 +166,11 @@ asio::awaitable<Response> Pipeline::Handle(Request& req) {
     LogError("request " + request_id + " failed: " + e.what());
     res = ErrorResponse(Error{ErrorCode::kInternal}, request_id);
   }
+  if (res.status == 429) {  // every throttled answer says when to come back
+    bool has = false;
+    for (const auto& [k, v] : res.headers) has = has || k == "Retry-After";
+    if (!has) res.headers.emplace_back("Retry-After", "60");
+  }
   res.headers.emplace_back("X-Request-Id", request_id);
   if (res.content_type == "application/json") {
     res.headers.emplace_back("Cache-Control", "no-store");

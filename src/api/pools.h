@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/error.h"
+#include "common/executor.h"
 #include "http/limits.h"
 
 namespace motcua {
@@ -63,6 +64,9 @@ class WorkPools {
                      "Quá nhiều tệp đang được tải lên cùng lúc; vui lòng thử lại sau.",
                      std::move(fn));
   }
+  // The file pool as an Executor (bounded like OnFilePool): for services that must not block
+  // an I/O thread (a filing that fetches from the national registry).
+  Executor& file_executor() { return file_executor_; }
   // Runs the making of a document (reading its rows, rendering a PDF or XLSX) on the render pool.
   template <typename T, typename Fn>
   auto OnRenderPool(Fn fn) {
@@ -104,9 +108,19 @@ class WorkPools {
         boost::asio::use_awaitable, std::move(fn));
   }
 
+  class PoolExecutor final : public Executor {
+   public:
+    explicit PoolExecutor(Pool& pool) : pool_(pool) {}
+    bool Post(std::function<void()> job) override;
+
+   private:
+    Pool& pool_;
+  };
+
   Pool hash_;
   Pool file_;
   Pool render_;
+  PoolExecutor file_executor_{file_};
   std::atomic<bool> stopped_{false};
 };
 

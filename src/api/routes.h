@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "domain/auth/account_service.h"
 #include "domain/auth/auth_service.h"
+#include "domain/auth/login_throttle.h"
 #include "domain/auth/rate_limiter.h"
 #include "domain/calendar/calendar_service.h"
 #include "domain/dossier/dossier_service.h"
@@ -56,6 +57,7 @@ struct AuthDeps {
   AccountService& accounts;
   WorkPools& pools;
   RateLimiter& login_limiter;
+  KeyedSlots& login_slots;  // logins a client may have waiting for the hashing pool
   const Clock& clock;
   const Limits& limits;
   bool cookie_secure = false;

@@ -146,7 +146,6 @@ void RegisterUnitRoutes(Router& router, UnitDeps deps) {
                            {"role", RoleName(u.role)},
                            {"unit", u.unit_code},
                            {"full_name", u.full_name},
-                           {"locked", u.locked_until > now},
                            {"disabled", u.disabled},
                            {"created_at", FormatIso8601Vn(u.created_at)}});
         }

@@ -17,6 +17,14 @@ void AppendMetric(std::string& out, std::string_view name, std::string_view type
   out.append(std::to_string(value)).append("\n");
 }
 
+QuotaRates QuotaRatesOf(const Limits& l) {
+  return {{l.filings_per_hour_per_citizen, l.filings_burst_per_citizen},
+          {l.filings_per_hour_per_officer, l.filings_burst_per_officer},
+          {l.filings_per_hour_per_client, l.filings_burst_per_client},
+          {l.uploads_per_hour_per_account, l.uploads_burst_per_account},
+          {l.uploads_per_hour_per_client, l.uploads_burst_per_client}};
+}
+
 FormConfig MakeFormConfig(const AppConfig& config) {
   FormConfig out;
   out.public_base_url = config.public_base_url;
@@ -50,20 +58,31 @@ Application::Application(storage::SqlStore& store, const Clock& clock, Random& r
                      config_.limits.login_burst_per_client),
       public_limiter_(clock, config_.limits.public_lookups_per_minute_per_client,
                       config_.limits.public_lookups_burst_per_client),
+      wrong_guesses_(clock, config_.limits.public_wrong_guesses_per_hour_per_dossier / 60,
+                     config_.limits.public_wrong_guesses_burst_per_dossier),
+      quotas_(clock, QuotaRatesOf(config_.limits)),
+      login_slots_(std::max<size_t>(1, config_.limits.max_pending_logins_per_client)),
       pools_(config_.limits) {
   UnitSource units = [this] { return reference_.units(); };
   CatalogSource catalog = [this] { return reference_.catalog(); };
+  render::FontPair fonts;
+  if (auto f = EmbeddedFormFonts()) fonts = *f;
+  national_ = std::make_unique<storage::SimulatedNationalRegistry>(blobs_, file_limits(),
+                                                                   store.files(), fonts, clock);
   auth_ = std::make_unique<AuthService>(store.accounts(), store.sessions(), clock, random,
                                         config_.auth);
-  accounts_ = std::make_unique<AccountService>(store.accounts(), *auth_, units);
+  accounts_ =
+      std::make_unique<AccountService>(store.accounts(), *auth_, units, config_.province_code);
   dossiers_ = std::make_unique<DossierService>(
-      DossierPorts{store.dossiers(), store.documents(), store.files(), store.accounts()}, clock,
-      deadlines_, catalog, units, config_.province_code);
+      DossierPorts{store.dossiers(), store.documents(), store.files(), store.accounts(),
+                   *national_},
+      clock, deadlines_, catalog, units, config_.province_code, pools_.file_executor(), &quotas_);
   queues_ = std::make_unique<QueueService>(store.queries(), units, config_.province_code);
-  lookup_ = std::make_unique<DossierLookup>(*dossiers_, store.dossiers(), store.audit(),
-                                            store.outbox(), public_limiter_, clock, deadlines_);
+  lookup_ =
+      std::make_unique<DossierLookup>(*dossiers_, store.dossiers(), store.audit(), store.outbox(),
+                                      public_limiter_, wrong_guesses_, clock, deadlines_);
   files_ = std::make_unique<FileService>(blob_port_, store.files(), store.documents(), *dossiers_,
-                                         clock, config_.limits.max_upload_bytes);
+                                         clock, config_.limits.max_upload_bytes, &quotas_);
   forms_ = std::make_unique<FormService>(store.queries(), store.audit(), clock, *dossiers_, catalog,
                                          units, MakeFormConfig(config_));
   calendar_ = std::make_unique<CalendarService>(store.calendar(), store.audit(), reference_, clock,
@@ -76,8 +95,8 @@ Application::Application(storage::SqlStore& store, const Clock& clock, Random& r
                         [this]() -> const std::string& { return pipeline_->openapi_json(); }});
   RegisterUnitRoutes(router, {reference_, *accounts_, clock, limits});
   RegisterCatalogRoutes(router, {reference_, limits});
-  RegisterAuthRoutes(
-      router, {*auth_, *accounts_, pools_, login_limiter_, clock, limits, config_.cookie_secure});
+  RegisterAuthRoutes(router, {*auth_, *accounts_, pools_, login_limiter_, login_slots_, clock,
+                              limits, config_.cookie_secure});
   RegisterStaticRoutes(router);
   RegisterDossierRoutes(router, {*dossiers_, *queues_, *lookup_, reference_, clock, limits});
   RegisterCalendarRoutes(router, {*calendar_, clock, limits});

@@ -32,6 +32,7 @@
 #include "http/limits.h"
 #include "storage/blob_port.h"
 #include "storage/blob_store.h"
+#include "storage/simulated_registry.h"
 #include "storage/sql_store.h"
 
 namespace motcua {
@@ -89,7 +90,11 @@ class Application {
   CalendarDeadlines deadlines_;
   RateLimiter login_limiter_;
   RateLimiter public_limiter_;
+  RateLimiter wrong_guesses_;
+  CallerQuotas quotas_;
+  KeyedSlots login_slots_;
   WorkPools pools_;
+  std::unique_ptr<storage::SimulatedNationalRegistry> national_;
   std::unique_ptr<AuthService> auth_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<DossierService> dossiers_;

@@ -287,7 +287,30 @@ bool MakeOutboxSender(const Args& a, Outbox& outbox, const Clock& clock, Random&
   return true;
 }
 
+// `serve` runs with the real clock and the production password cost: a stray --now or
+// MOTCUA_NOW would move every legal deadline, a cheap Argon2 cost would weaken every new
+// password. They are for `demo` and tests; `serve` refuses them unless told it is a test.
+bool TestSettingsRefused(const Args& a) {
+  if (a.Get("allow-test-settings") != nullptr) return false;
+  std::vector<std::string> given;
+  for (const char* flag : {"now", "argon2-ops", "argon2-mem-kib"}) {
+    if (a.Get(flag) != nullptr) given.push_back(std::string("--") + flag);
+  }
+  if (const char* env = std::getenv("MOTCUA_NOW"); env != nullptr && *env) {
+    given.push_back("MOTCUA_NOW");
+  }
+  if (given.empty()) return false;
+  std::string list;
+  for (const std::string& g : given) list += (list.empty() ? "" : ", ") + g;
+  std::fprintf(stderr,
+               "motcua serve: %s set a test clock or password cost; serve refuses them (use "
+               "motcua demo, or add --allow-test-settings in a test)\n",
+               list.c_str());
+  return true;
+}
+
 int Serve(const Args& a, bool demo) {
+  if (!demo && TestSettingsRefused(a)) return 2;
   bool clock_ok;
   auto clock = MakeClock(a, &clock_ok);
   if (!clock_ok) return 2;
@@ -418,9 +441,58 @@ int CmdInit(const Args& a) {
   return 0;
 }
 
+// motcua user disable|enable --username U: turns an account off (and ends its sessions) or on.
+int UserSetDisabled(const Args& a, bool disable) {
+  const std::string* username = a.Get("username");
+  if (username == nullptr) {
+    std::fprintf(stderr, "motcua user %s: --username is required\n",
+                 disable ? "disable" : "enable");
+    return 2;
+  }
+  auto store = Open(a);
+  if (!store) {
+    PrintError("user", store.error());
+    return 1;
+  }
+  if (auto st = (*store)->CheckSchema(); !st) {
+    PrintError("user", st.error());
+    return 1;
+  }
+  auto user = (*store)->accounts().FindUser(*username);
+  if (!user) {
+    PrintError("user", user.error());
+    return 1;
+  }
+  if (!*user) {
+    std::fprintf(stderr, "motcua user: no account '%s'\n", username->c_str());
+    return 1;
+  }
+  if (auto st = (*store)->accounts().SetDisabled((*user)->id, disable); !st) {
+    PrintError("user", st.error());
+    return 1;
+  }
+  int64_t ended = 0;
+  if (disable) {
+    auto n = (*store)->sessions().DeleteSessionsOfUser((*user)->id);
+    if (!n) {
+      PrintError("user", n.error());
+      return 1;
+    }
+    ended = *n;
+  }
+  std::printf("user %s %s%s\n", username->c_str(), disable ? "disabled" : "enabled",
+              disable ? (", " + std::to_string(ended) + " session(s) ended").c_str() : "");
+  return 0;
+}
+
 int CmdUser(const Args& a) {
+  if (a.positional.size() == 1 && (a.positional[0] == "disable" || a.positional[0] == "enable")) {
+    return UserSetDisabled(a, a.positional[0] == "disable");
+  }
   if (a.positional.size() != 1 || a.positional[0] != "add") {
-    std::fprintf(stderr, "motcua user: the only action is 'add' (see motcua user --help)\n");
+    std::fprintf(stderr,
+                 "motcua user: the actions are 'add', 'disable' and 'enable' (see motcua user "
+                 "--help)\n");
     return 2;
   }
   for (const char* required : {"username", "password", "role"}) {
@@ -660,9 +732,10 @@ std::vector<Command> Commands() {
   demo_values.insert({"dossiers", "months", "seed"});
   return {
       {"serve",
-       "motcua serve [options]\n  Serves the API and web app.\n",
+       "motcua serve [options]\n  Serves the API and web app. Refuses --now, MOTCUA_NOW and the\n"
+       "  --argon2-* costs (test settings) unless --allow-test-settings is given.\n",
        serve_values,
-       {"cookie-secure"},
+       {"cookie-secure", "allow-test-settings"},
        CmdServe},
       {"demo",
        "motcua demo [options] [--dossiers N] [--months M] [--seed S] [--no-serve]\n"
@@ -689,7 +762,9 @@ std::vector<Command> Commands() {
       {"user",
        "motcua user add --username U --password P --role ROLE [--unit CODE] [--full-name N] "
        "[--db URL]\n  Creates an account. ROLE: citizen (username = 12-digit ID number), "
-       "reception,\n  specialist, leader, admin, auditor (officers need --unit).\n",
+       "reception,\n  specialist, leader, admin, auditor (officers need --unit).\n"
+       "motcua user disable|enable --username U [--db URL]\n  Turns an account off (it cannot "
+       "log in; its sessions end; within 5 s on other\n  nodes) or on again.\n",
        {"db", "username", "password", "role", "unit", "full-name", "now", "argon2-ops",
         "argon2-mem-kib"},
        {},

@@ -20,14 +20,30 @@ struct Limits {
   size_t max_connections = 10'000;  // open connections; more get 503 and are closed
   size_t max_requests_per_connection = 100'000;
   int max_json_depth = 32;
-  size_t max_query_chars = 200;             // q= search text, in code points
-  size_t max_page_size = 100;               // limit= on listings
-  size_t max_concurrent_hashes = 1;         // Argon2id jobs running at once
-  size_t max_pending_hashes = 256;          // queued beyond that: 503
-  double login_per_minute_per_client = 30;  // login attempts from one address
+  size_t max_query_chars = 200;              // q= search text, in code points
+  size_t max_page_size = 100;                // limit= on listings
+  size_t max_concurrent_hashes = 1;          // Argon2id jobs running at once
+  size_t max_pending_hashes = 256;           // queued beyond that: 503
+  double login_per_minute_per_client = 30;   // login attempts from one address
+  size_t max_pending_logins_per_client = 4;  // of one address, waiting for the hashing pool
   double login_burst_per_client = 30;
   double public_lookups_per_minute_per_client = 60;  // public dossier status lookups
   double public_lookups_burst_per_client = 20;
+  // Wrong last-4-digit guesses at one dossier's public status (then its lookup waits).
+  double public_wrong_guesses_per_hour_per_dossier = 5;
+  double public_wrong_guesses_burst_per_dossier = 10;
+  // Filings (POST /api/v1/dossiers) and uploads (POST /api/v1/files): per account, by role,
+  // and per client address (an office behind one address files for many).
+  double filings_per_hour_per_citizen = 30;
+  double filings_burst_per_citizen = 10;
+  double filings_per_hour_per_officer = 600;
+  double filings_burst_per_officer = 100;
+  double filings_per_hour_per_client = 1200;
+  double filings_burst_per_client = 200;
+  double uploads_per_hour_per_account = 600;
+  double uploads_burst_per_account = 100;
+  double uploads_per_hour_per_client = 3000;
+  double uploads_burst_per_client = 500;
   // Uploads (POST /api/v1/files): streamed to disk, never whole in memory.
   size_t max_upload_bytes = 20u << 20;                // one file
   std::chrono::milliseconds upload_timeout{600'000};  // a whole upload, however slow the network

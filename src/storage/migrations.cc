@@ -373,6 +373,12 @@ ALTER TABLE outbox ADD COLUMN provider_ref TEXT NOT NULL DEFAULT '';
        "dossiers(current_unit, due_sort, code, applicant_name_folded);",
        "DROP INDEX dossiers_queue; CREATE INDEX dossiers_queue ON "
        "dossiers(current_unit, due_sort, code) INCLUDE (applicant_name_folded);"},
+      // Accounts are no longer locked after failed logins (a lock is a tool for whoever wants an
+      // officer kept out): failures slow down one (username, client) pair in memory
+      // (LoginThrottle), and an administrator turns an account off with `disabled`.
+      {10,
+       "ALTER TABLE users DROP COLUMN failed_logins; ALTER TABLE users DROP COLUMN locked_until;",
+       "ALTER TABLE users DROP COLUMN failed_logins, DROP COLUMN locked_until;"},
   };
   return kMigrations;
 }

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kUserColumns =
     "u.id, u.username, u.password_hash, u.role, COALESCE(u.unit_code, ''), u.full_name, "
-    "u.failed_logins, u.locked_until, u.disabled, u.created_at";
+    "u.disabled, u.created_at";
 
 UserRecord ReadUser(const SqlRow& r, size_t base) {
   UserRecord u;
@@ -17,10 +17,8 @@ UserRecord ReadUser(const SqlRow& r, size_t base) {
   u.role = ParseRole(r.Str(base + 3)).value_or(Role::kCitizen);
   u.unit_code = r.Str(base + 4);
   u.full_name = r.Str(base + 5);
-  u.failed_logins = r.Int(base + 6);
-  u.locked_until = FromMicros(r.Int(base + 7));
-  u.disabled = r.Int(base + 8) != 0;
-  u.created_at = FromMicros(r.Int(base + 9));
+  u.disabled = r.Int(base + 6) != 0;
+  u.created_at = FromMicros(r.Int(base + 7));
   return u;
 }
 
@@ -31,8 +29,7 @@ Result<int64_t> SqlAccounts::CreateUser(const UserRecord& u) {
     SqlValue unit = u.unit_code.empty() ? SqlValue{} : SqlValue{u.unit_code};
     auto rows = c.Query(
         "INSERT INTO users (username, password_hash, role, unit_code, full_name, "
-        "failed_logins, locked_until, disabled, created_at) VALUES ($1, $2, $3, $4, $5, 0, 0, "
-        "$6, $7) RETURNING id",
+        "disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         {u.username, u.password_hash, std::string(RoleName(u.role)), unit, u.full_name,
          int64_t{u.disabled ? 1 : 0}, Micros(u.created_at)});
     if (!rows) return tl::unexpected(rows.error());
@@ -64,10 +61,13 @@ Result<std::vector<UserRecord>> SqlAccounts::ListUsersOfUnit(const std::string& 
   });
 }
 
-Status SqlAccounts::SetLoginState(int64_t user_id, int64_t failed, Instant locked_until) {
-  return db_.Write([&](SqlConnection& c) {
-    return Discard(c.Query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
-                           {failed, Micros(locked_until), user_id}));
+Status SqlAccounts::SetDisabled(int64_t user_id, bool disabled) {
+  return db_.Write([&](SqlConnection& c) -> Status {
+    auto rows = c.Query("UPDATE users SET disabled = $1 WHERE id = $2 RETURNING id",
+                        {int64_t{disabled ? 1 : 0}, user_id});
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) return Fail(ErrorCode::kNotFound, {}, {}, "username");
+    return {};
   });
 }
 
@@ -100,6 +100,14 @@ Result<std::optional<std::pair<SessionRecord, UserRecord>>> SqlSessions::FindSes
 Status SqlSessions::DeleteSession(const std::string& token_hash) {
   return db_.Write([&](SqlConnection& c) {
     return Discard(c.Query("DELETE FROM sessions WHERE token_hash = $1", {token_hash}));
+  });
+}
+
+Result<int64_t> SqlSessions::DeleteSessionsOfUser(int64_t user_id) {
+  return Collect<int64_t>(db_, true, [&](SqlConnection& c) -> Result<int64_t> {
+    auto rows = c.Query("DELETE FROM sessions WHERE user_id = $1 RETURNING token_hash", {user_id});
+    if (!rows) return tl::unexpected(rows.error());
+    return static_cast<int64_t>(rows->size());
   });
 }
 

@@ -61,9 +61,10 @@ Result<HistoryRows> MakeHistoryRows(const std::vector<HistoryDossier>& batch) {
       return Fail(ErrorCode::kInvalidField, "A history dossier has no valid code: '" + code + "'.",
                   "Hồ sơ lịch sử không có mã hợp lệ: '" + code + "'.", "code");
     }
-    auto key = std::make_pair(code.substr(0, code.size() - 12),
+    auto parts = ParseDossierCode(code);
+    auto key = std::make_pair(std::string(parts->prefix),
                               FormatIso8601Vn(h.dossier.submitted_at).substr(0, 10));
-    int64_t seq = std::stoll(code.substr(code.size() - 4));
+    int64_t seq = parts->seq;
     auto [it, fresh] = sequences.emplace(std::move(key), seq);
     if (!fresh) it->second = std::max(it->second, seq);
     for (SqlValue& v : DossierParams(h.dossier)) rows.dossiers.push_back(std::move(v));

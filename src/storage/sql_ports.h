@@ -57,7 +57,7 @@ class SqlAccounts final : public AccountStore {
   Result<int64_t> CreateUser(const UserRecord& user) override;
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override;
   Result<std::vector<UserRecord>> ListUsersOfUnit(const std::string& unit_code) override;
-  Status SetLoginState(int64_t user_id, int64_t failed_logins, Instant locked_until) override;
+  Status SetDisabled(int64_t user_id, bool disabled) override;
 
  private:
   Database& db_;
@@ -70,6 +70,7 @@ class SqlSessions final : public SessionStore {
   Result<std::optional<std::pair<SessionRecord, UserRecord>>> FindSession(
       const std::string& token_hash) override;
   Status DeleteSession(const std::string& token_hash) override;
+  Result<int64_t> DeleteSessionsOfUser(int64_t user_id) override;
   Result<int64_t> DeleteExpiredSessions(Instant now) override;
 
  private:

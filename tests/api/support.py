@@ -191,6 +191,18 @@ def check_error_body(r: Response, status: int, code: str | None = None, field=..
     return err
 
 
+# Every test server files and uploads far more from one account and from 127.0.0.1 than a person
+# would; the quotas (Limits filings_*, uploads_*) get room here, and the abuse tests, which check
+# them, set their own.
+ROOMY_QUOTAS = {name: 1_000_000 for name in (
+    "filings_per_hour_per_citizen", "filings_burst_per_citizen",
+    "filings_per_hour_per_officer", "filings_burst_per_officer",
+    "filings_per_hour_per_client", "filings_burst_per_client",
+    "uploads_per_hour_per_account", "uploads_burst_per_account",
+    "uploads_per_hour_per_client", "uploads_burst_per_client",
+    "public_wrong_guesses_per_hour_per_dossier", "public_wrong_guesses_burst_per_dossier")}
+
+
 class Server:
     """One `motcua` process on a fresh database. With mode "demo" (the default) it is started as
     `motcua demo` (demo accounts, no generated history unless asked); with mode "serve" as in
@@ -207,7 +219,7 @@ class Server:
         self.accounts = dict(accounts or {})
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.limits = dict(limits or {})
+        self.limits = {**ROOMY_QUOTAS, **(limits or {})}
         self.extra_args = list(extra_args or [])
         self.pg_admin_url = pg_admin_url
         self.pg_db: str | None = None
@@ -366,7 +378,9 @@ class Server:
     def request(self, method: str, path: str, body: bytes | str | None = None, *,
                 json_body=None, headers: dict | None = None, token: str | None = None,
                 cookie: str | None = None, csrf: str | None = None, content_type=...,
-                record: bool = True, timeout: float = 30) -> Response:
+                record: bool = True, timeout: float = 30, source: str | None = None) -> Response:
+        """One request on a new connection; `source` picks the client's loopback address (e.g.
+        127.0.0.2: another client, as the server sees it)."""
         hdrs = {}
         if json_body is not None:
             body = json.dumps(json_body).encode()
@@ -383,7 +397,8 @@ class Server:
         if csrf is not None:
             hdrs["X-CSRF-Token"] = csrf
         hdrs.update(headers or {})
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()

@@ -83,6 +83,33 @@ CREATE_USER = {
     "admin.hanoi":          (201,      201,           403,            401),
 }
 
+# POST /api/v1/users/{username}/disable, POST .../enable and DELETE .../sessions, on an account of
+# the context's unit: only admins act, on accounts of their province; another province's
+# account answers as an unknown one (404, its existence is not theirs to learn).
+ACCOUNT_CONTROL = {
+    #  account               own_unit  other_commune  other_province  no_token
+    "admin.phutho":         (200,      200,           404,            401),
+    "auditor.phutho":       (403,      403,           403,            401),
+    "leader.xuanhoa":       (403,      403,           403,            401),
+    "specialist.xuanhoa":   (403,      403,           403,            401),
+    "reception.xuanhoa":    (403,      403,           403,            401),
+    "reception.viettri":    (403,      403,           403,            401),
+    "leader.snv":           (403,      403,           403,            401),
+    "025095000123":         (None,     403,           403,            401),
+    "reception.badinh":     (403,      403,           403,            401),
+    "admin.hanoi":          (200,      200,           404,            401),
+}
+ACCOUNT_CONTROL_ROUTES = ("POST /api/v1/users/{username}/disable",
+                          "POST /api/v1/users/{username}/enable",
+                          "DELETE /api/v1/users/{username}/sessions")
+# A citizen's account belongs to the deployment's province: its admins reach it, no other.
+#  account               context            status
+CITIZEN_CONTROL = [
+    ("admin.phutho",       "citizen_account", 200),
+    ("admin.hanoi",        "citizen_account", 404),
+    ("leader.xuanhoa",     "citizen_account", 403),
+]
+
 # More cells: units above, below and beside an account's own.
 #  account               context                unit           read  create
 EXTRA_UNIT_CELLS = [
@@ -158,6 +185,23 @@ def unit_cells(route: str, table: dict, extra_index: int) -> list[Cell]:
 
 READ_CELLS = unit_cells("GET /api/v1/units/{code}/users", READ_USERS, 0)
 CREATE_CELLS = unit_cells("POST /api/v1/users", CREATE_USER, 1)
+
+
+def account_control_cells() -> list[Cell]:
+    cells = []
+    for route in ACCOUNT_CONTROL_ROUTES:
+        for account in ACCOUNTS:
+            units, statuses = UNITS[account], ACCOUNT_CONTROL[account]
+            for context, unit, status in zip(CONTEXTS, units, statuses):
+                if unit is not None:
+                    cells.append(Cell(route, account, context, unit, status))
+            cells.append(Cell(route, account, "no_token", units[0] or units[1], statuses[3]))
+        for account, context, status in CITIZEN_CONTROL:
+            cells.append(Cell(route, account, context, None, status))
+    return cells
+
+
+CONTROL_CELLS = account_control_cells()
 
 PUBLIC_CELLS = []
 for _route, _path, _status in PUBLIC:
@@ -367,11 +411,13 @@ for _which, _digits, _account, _status in PUBLIC_LOOKUP:
                               f"dossier_{HOME[_which]}_{_digits}_last4", _which, _status))
 
 
-ALL_CELLS = READ_CELLS + CREATE_CELLS + PUBLIC_CELLS + SELF_CELLS + DOSSIER_CELLS
+ALL_CELLS = (READ_CELLS + CREATE_CELLS + CONTROL_CELLS + PUBLIC_CELLS + SELF_CELLS +
+             DOSSIER_CELLS)
 
 
 def test_the_tables_cover_every_account():
-    for table in (UNITS, READ_USERS, CREATE_USER, VISIBLE, *UNIT_TABLE.values()):
+    for table in (UNITS, READ_USERS, CREATE_USER, ACCOUNT_CONTROL, VISIBLE,
+                  *UNIT_TABLE.values()):
         assert list(table) == ACCOUNTS
     assert len({c.id for c in ALL_CELLS}) == len(ALL_CELLS)
 
@@ -530,6 +576,54 @@ def test_create_user(server, tokens, cell):
     assert admin_view.status == 200, admin_view
     assert username not in {u["username"] for u in admin_view.json()["items"]}
     check_error_body(server.login(username, password), 401, "bad_credentials")
+
+
+# --- turning accounts off and on, ending their sessions ---------------------------------------
+
+@pytest.mark.parametrize("cell", CONTROL_CELLS, ids=lambda c: c.id)
+def test_account_control(server, tokens, cell):
+    """The target is a fresh account (a specialist of the context's unit, or a citizen) with a
+    live session; what the route did is checked from outside: can the target still log in, is
+    its session alive."""
+    username = matrix_username(cell)
+    password = "matrix-pass-1"
+    if cell.target is None:
+        username = "0251" + f"{abs(hash(cell.id)) % 10**8:08d}"
+        server.add_user(username, "citizen", None, password=password)
+    else:
+        creator = tokens["admin.hanoi"] if cell.target in HANOI_UNITS else tokens["admin.phutho"]
+        r = server.post("/api/v1/users", {"username": username, "password": password,
+                                          "role": "specialist", "unit": cell.target,
+                                          "full_name": "Ô ma trận"}, token=creator)
+        assert r.status == 201, r
+    session = server.login_ok(username, password)["token"]
+    method, route = cell.route.split(" ", 1)
+    path = route.replace("{username}", username)
+    token = None if cell.context == "no_token" else tokens[cell.account]
+    if method == "DELETE":
+        r = server.request("DELETE", path, token=token)
+    else:
+        r = server.post(path, {}, token=token)
+    alive = server.get("/api/v1/me", token=session).status
+    if cell.expected == 200:
+        assert r.status == 200, r
+        body = r.json()
+        if route.endswith("/sessions"):
+            assert body == {"ended": 1}, body
+            assert alive == 401
+            assert server.login(username, password).status == 200
+        else:
+            off = route.endswith("/disable")
+            assert (body["username"], body["disabled"]) == (username, off), body
+            assert alive == (401 if off else 200)
+            assert server.login(username, password).status == (401 if off else 200)
+        return
+    check_error_body(r, cell.expected, {401: "unauthenticated", 403: "forbidden",
+                                        404: "not_found"}[cell.expected])
+    assert cell.expected != 404 or "username" == r.json()["error"]["field"]
+    # nothing changed: the session lives and the account still logs in
+    assert alive == 200
+    assert server.login(username, password).status == 200
 
 
 # --- endpoints about the caller itself ------------------------------------------------------

@@ -9,6 +9,7 @@ Runs on SQLite and on PostgreSQL (--backend)."""
 from __future__ import annotations
 
 import re
+import os
 import secrets
 import subprocess
 import urllib.parse
@@ -134,3 +135,26 @@ def test_a_restart_serves_what_is_there(prod, tok):
     assert r.status == 200 and r.json()["username"] == "reception.xuanhoa", r
     r = prod.get("/api/v1/dossiers?limit=10", token=tok["reception.xuanhoa"])
     assert r.status == 200 and len(r.json()["items"]) == dossiers == 1, r
+
+
+@pytest.mark.parametrize("setting", [["--now", "2026-04-24T10:00:00+07:00"],
+                                     ["--argon2-ops", "1"], ["--argon2-mem-kib", "8192"],
+                                     "MOTCUA_NOW"])
+def test_serve_refuses_test_settings(binary, tmp_path, setting):
+    """A test clock or a cheap password cost never reaches production by accident."""
+    env = dict(os.environ)
+    args = [binary, "serve", "--db", f"sqlite:{tmp_path / 'x.db'}", "--listen",
+            f"127.0.0.1:{free_port()}", "--files", str(tmp_path / "files")]
+    if setting == "MOTCUA_NOW":
+        env["MOTCUA_NOW"] = "2026-04-24T10:00:00+07:00"
+    else:
+        args += setting
+    out = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
+    assert "--allow-test-settings" in out.stderr, out.stderr
+    # demo keeps them, and serve takes them when told it is a test (here it then stops at the
+    # uninitialised database: exit 1, not 2)
+    out = subprocess.run(args + ["--allow-test-settings"], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path, env=env)
+    assert out.returncode == 1 and "motcua init" in out.stderr, (out.returncode, out.stderr)
+

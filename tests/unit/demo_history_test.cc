@@ -139,11 +139,10 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
     const Unit* unit = units->Find(d.receiving_unit);
     ASSERT_NE(unit, nullptr) << d.receiving_unit;
     std::string prefix = DossierCodePrefix(*unit, "25");
-    auto expected =
-        FormatDossierCode(prefix, d.submitted_at, std::stoll(d.code.substr(d.code.size() - 4)));
+    auto expected = FormatDossierCode(prefix, d.submitted_at, ParseDossierCode(d.code)->seq);
     ASSERT_TRUE(expected);
     EXPECT_EQ(d.code, *expected) << "code does not match the receiving unit and filing day";
-    seqs[d.code.substr(0, d.code.size() - 5)].insert(std::stoll(d.code.substr(d.code.size() - 4)));
+    seqs[d.code.substr(0, d.code.rfind('-'))].insert(ParseDossierCode(d.code)->seq);
     EXPECT_LE(d.submitted_at, kNow);
     auto one = store_->dossiers().FindDossier(d.code);
     ASSERT_TRUE(one && *one);
@@ -425,7 +424,13 @@ TEST(HistoryStoreTest, KeepsDossiersAndTheApplicantsDocumentsAsTheSqlStoreDoes) 
   EXPECT_EQ(taken->dossier.version, 2);
   EXPECT_EQ(taken->audit.size(), 2u);
   EXPECT_EQ(store.size(), 1u);
-  EXPECT_FALSE(*store.FindDossier(d.code));
+  // a taken dossier is still found as who may see it (a later filing reuses its documents)
+  auto seen = store.FindDossier(d.code);
+  ASSERT_TRUE(seen && *seen);
+  EXPECT_EQ((*seen)->applicant.id_number, d.applicant.id_number);
+  EXPECT_EQ((*seen)->path_units, d.path_units);
+  EXPECT_TRUE((*seen)->components.empty());
+  EXPECT_EQ(store.UpdateDossier(**seen, 2, {}).error().code, ErrorCode::kConflict);
   auto doc = store.FindApplicantDocument("025095000123", scan.sha256);
   ASSERT_TRUE(doc && *doc);
   EXPECT_EQ((*doc)->size, 1234);
@@ -435,6 +440,8 @@ TEST(HistoryStoreTest, KeepsDossiersAndTheApplicantsDocumentsAsTheSqlStoreDoes) 
   auto listed = store.ListApplicantDocuments("025095000123", 10);
   ASSERT_TRUE(listed);
   EXPECT_EQ(listed->size(), 1u);  // one per file
+  store.ForgetApplicantsAndCounters();
+  EXPECT_FALSE(*store.FindDossier(d.code));
 }
 
 TEST(HistoryVolumeTest, ADefaultQuarterIsAboutOneHundredThousand) {

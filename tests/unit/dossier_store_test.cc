@@ -68,6 +68,29 @@ TEST_P(DossierStoreTest, CodesAreDailyPerUnitAndUniqueUnderConcurrency) {
   EXPECT_TRUE(VerifyAuditChain(*chain, head->first, head->second).ok);
 }
 
+// Intake never stops because a counter ran out: past 9,999 a day the number widens.
+TEST_P(DossierStoreTest, PastNineThousandNineHundredNinetyNineTheNumberWidens) {
+  ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
+  ASSERT_TRUE(store_->database().Exclusive([](storage::SqlConnection& c) {
+    return c.Exec(
+        "INSERT INTO dossier_sequences (prefix, day, last) VALUES ('087.46.00.H25', "
+        "'2026-04-24', 9998)");
+  }));
+  std::vector<std::string> codes;
+  for (int i = 0; i < 3; ++i) {
+    auto made = store_->dossiers().CreateDossier(Sample("A", At("2026-04-24T10:00:00+07:00")));
+    ASSERT_TRUE(made) << made.error().message;
+    codes.push_back(made->dossier.code);
+  }
+  EXPECT_EQ(codes,
+            (std::vector<std::string>{"087.46.00.H25-260424-9999", "087.46.00.H25-260424-10000",
+                                      "087.46.00.H25-260424-10001"}));
+  for (const std::string& code : codes) {
+    auto found = store_->dossiers().FindDossier(code);
+    ASSERT_TRUE(found && *found) << code;
+  }
+}
+
 TEST_P(DossierStoreTest, IdempotencyKeyReturnsTheSameDossier) {
   ASSERT_TRUE(InitDatabase(*store_, "25", At("2026-01-01T00:00:00Z")));
   auto a =

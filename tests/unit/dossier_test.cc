@@ -17,14 +17,22 @@ TEST(DossierCode, FormatAndShape) {
   EXPECT_EQ(*code, "000.00.15.H40-250718-0007");  // the example of domain.md §2
   // The date is Vietnam's: 23:30 UTC on 17 July is already 18 July in Hà Nội.
   EXPECT_EQ(*FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 1), "X-250718-0001");
-  EXPECT_FALSE(FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 10000));
+  // Past 9999 a day the number widens instead of running out; it parses back.
+  EXPECT_EQ(*FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 9999), "X-250718-9999");
+  EXPECT_EQ(*FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 10000), "X-250718-10000");
+  EXPECT_EQ(ParseDossierCode("087.46.00.H25-250718-123456")->seq, 123456);
+  EXPECT_EQ(ParseDossierCode("087.46.00.H25-250718-123456")->prefix, "087.46.00.H25");
+  EXPECT_EQ(ParseDossierCode("087.46.00.H25-250718-0042")->day, "250718");
+  EXPECT_FALSE(FormatDossierCode("X", At("2025-07-17T23:30:00Z"), kMaxDailySequence + 1));
   EXPECT_FALSE(FormatDossierCode("X", At("2025-07-17T23:30:00Z"), 0));
   EXPECT_TRUE(LooksLikeDossierCode("000.00.15.H40-250718-0007"));
   EXPECT_TRUE(LooksLikeDossierCode("087.46.00.H25-260424-0001"));
   EXPECT_TRUE(LooksLikeDossierCode("000.00.00.TTPVHCC_CN1-260424-0001"));
   for (const char* bad :
        {"", "250718-0007", "000.00.15.H40-250718-007", "000.00.15.H40_250718-0007",
-        "000/00.15.H40-250718-0007", "x' OR 1=1 --25071-0007", "000.00.15.H40-2507a8-0007"}) {
+        "000/00.15.H40-250718-0007", "x' OR 1=1 --25071-0007", "000.00.15.H40-2507a8-0007",
+        "000.00.15.H40-250718-00007", "000.00.15.H40-250718-12345678", "000.00.15.H40-250718-0000",
+        "-250718-0007"}) {
     EXPECT_FALSE(LooksLikeDossierCode(bad)) << bad;
   }
 }

@@ -108,8 +108,11 @@ TEST_P(StoreTest, UsersAndSessions) {
   EXPECT_FALSE(*store_->accounts().FindUser("' OR 1=1 --"));
   EXPECT_EQ(store_->accounts().ListUsersOfUnit("08746")->size(), 1u);
   EXPECT_EQ(store_->accounts().ListUsersOfUnit("07900")->size(), 0u);
-  ASSERT_TRUE(store_->accounts().SetLoginState(*id, 3, At("2026-01-01T01:00:00Z")));
-  EXPECT_EQ((*store_->accounts().FindUser("reception.xuanhoa"))->failed_logins, 3);
+  ASSERT_TRUE(store_->accounts().SetDisabled(*id, true));
+  EXPECT_TRUE((*store_->accounts().FindUser("reception.xuanhoa"))->disabled);
+  ASSERT_TRUE(store_->accounts().SetDisabled(*id, false));
+  EXPECT_FALSE((*store_->accounts().FindUser("reception.xuanhoa"))->disabled);
+  EXPECT_EQ(store_->accounts().SetDisabled(*id + 1000, true).error().code, ErrorCode::kNotFound);
   SessionRecord s{"hash1", *id, "csrf1", At("2026-01-01T00:00:00Z"), At("2026-01-01T08:00:00Z")};
   ASSERT_TRUE(store_->sessions().CreateSession(s));
   auto fs = store_->sessions().FindSession("hash1");
@@ -119,6 +122,14 @@ TEST_P(StoreTest, UsersAndSessions) {
   EXPECT_EQ(*store_->sessions().DeleteExpiredSessions(At("2026-01-01T07:00:00Z")), 0);
   EXPECT_EQ(*store_->sessions().DeleteExpiredSessions(At("2026-01-01T09:00:00Z")), 1);
   EXPECT_FALSE(*store_->sessions().FindSession("hash1"));
+  // Every session of a user ends at once; others' stay.
+  for (const char* h : {"h2", "h3"}) {
+    ASSERT_TRUE(store_->sessions().CreateSession(
+        {h, *id, "c", At("2026-01-01T00:00:00Z"), At("2026-01-02T00:00:00Z")}));
+  }
+  EXPECT_EQ(*store_->sessions().DeleteSessionsOfUser(*id), 2);
+  EXPECT_EQ(*store_->sessions().DeleteSessionsOfUser(*id), 0);
+  EXPECT_FALSE(*store_->sessions().FindSession("h2"));
 }
 
 // FindFile is answered from memory once found: a miss must not stick (the upload comes next),
@@ -237,17 +248,46 @@ TEST_P(AuthTest, SessionsExpire) {
   EXPECT_EQ(auth_->Authenticate(login->token).error().code, ErrorCode::kUnauthenticated);
 }
 
-TEST_P(AuthTest, LockOutAfterRepeatedFailuresThenRecovers) {
-  for (int i = 0; i < config_.max_failed_logins - 1; ++i) {
-    EXPECT_EQ(auth_->Login("leader.xuanhoa", "wrong").error().code, ErrorCode::kBadCredentials);
+TEST_P(AuthTest, FailuresSlowDownOneClientForOneUsernameAndLockNobody) {
+  const int free = config_.throttle.free_failures;
+  auto fail_times = [&](const char* user, const char* client, int n) {
+    for (int i = 0; i < n; ++i) {
+      EXPECT_EQ(auth_->Login(user, "wrong", client).error().code, ErrorCode::kBadCredentials)
+          << user << " #" << i;
+    }
+  };
+  // The free failures, then one more: from now on this (username, address) waits 2 s, then
+  // 4 s, ... whether the username exists or not.
+  fail_times("leader.xuanhoa", "10.0.0.1", free + 1);
+  fail_times("no.such.user", "10.0.0.1", free + 1);
+  std::chrono::seconds wait{0};
+  for (const char* user : {"leader.xuanhoa", "no.such.user"}) {
+    auto r = auth_->Login(user, "correct horse", "10.0.0.1", &wait);
+    EXPECT_EQ(r.error().code, ErrorCode::kTooManyRequests) << user;
+    EXPECT_EQ(wait, config_.throttle.first_wait) << user;
   }
-  EXPECT_EQ(auth_->Login("leader.xuanhoa", "wrong").error().code, ErrorCode::kLocked);
-  // Even the right password is refused while locked.
-  EXPECT_EQ(auth_->Login("leader.xuanhoa", "correct horse").error().code, ErrorCode::kLocked);
-  clock_.Advance(config_.lockout);
-  EXPECT_TRUE(auth_->Login("leader.xuanhoa", "correct horse"));
-  // A success resets the count.
-  EXPECT_EQ((*store_->accounts().FindUser("leader.xuanhoa"))->failed_logins, 0);
+  // The owner from another address is not affected.
+  EXPECT_TRUE(auth_->Login("leader.xuanhoa", "correct horse", "10.0.0.2"));
+  // After the wait the same address may try again; a failure doubles the wait.
+  clock_.Advance(config_.throttle.first_wait);
+  fail_times("leader.xuanhoa", "10.0.0.1", 1);
+  EXPECT_EQ(*auth_->LoginWait("leader.xuanhoa", "10.0.0.1"), 2 * config_.throttle.first_wait);
+  clock_.Advance(2 * config_.throttle.first_wait);
+  EXPECT_TRUE(auth_->Login("leader.xuanhoa", "correct horse", "10.0.0.1"));
+  EXPECT_FALSE(auth_->LoginWait("leader.xuanhoa", "10.0.0.1"));  // a success starts afresh
+  // No failure was written to the account.
+}
+
+TEST_P(AuthTest, ADisabledAccountCannotLogInAndItsSessionsEnd) {
+  auto login = auth_->Login("leader.xuanhoa", "correct horse");
+  ASSERT_TRUE(login);
+  ASSERT_TRUE(auth_->Authenticate(login->token));  // now cached on this node
+  auto user = *store_->accounts().FindUser("leader.xuanhoa");
+  ASSERT_TRUE(store_->accounts().SetDisabled(user->id, true));
+  EXPECT_EQ(*auth_->EndSessionsOf(user->id), 1);
+  EXPECT_EQ(auth_->Authenticate(login->token).error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(auth_->Login("leader.xuanhoa", "correct horse").error().code,
+            ErrorCode::kBadCredentials);
 }
 
 TEST_P(AuthTest, UnknownUserAndValidation) {

@@ -2,8 +2,51 @@
 
 namespace motcua {
 
-AccountService::AccountService(AccountStore& accounts, AuthService& auth, UnitSource units)
-    : accounts_(accounts), auth_(auth), units_(std::move(units)) {}
+AccountService::AccountService(AccountStore& accounts, AuthService& auth, UnitSource units,
+                               std::string province_code)
+    : accounts_(accounts),
+      auth_(auth),
+      units_(std::move(units)),
+      province_code_(std::move(province_code)) {}
+
+Result<UserRecord> AccountService::Managed(const Principal& who, const std::string& username) {
+  if (who.role != Role::kAdmin) return Fail(ErrorCode::kForbidden);
+  auto found = accounts_.FindUser(username);
+  if (!found) return tl::unexpected(found.error());
+  auto dir = units_();
+  auto no_such = [] {
+    return Fail(ErrorCode::kNotFound, "No such account.", "Không có tài khoản này.", "username");
+  };
+  if (!*found) return no_such();
+  const UserRecord& u = **found;
+  bool may = u.unit_code.empty() ? dir->ProvinceOf(who.unit_code) == province_code_
+                                 : AccessPolicy(*dir).CanManageUsers(who, u.unit_code);
+  // An account out of reach answers as an unknown one: its existence is not for this admin.
+  if (!may) return no_such();
+  return u;
+}
+
+Result<UserRecord> AccountService::SetDisabled(const Principal& who, const std::string& username,
+                                               bool disabled) {
+  auto user = Managed(who, username);
+  if (!user) return user;
+  if (user->id == who.user_id) {
+    return Fail(ErrorCode::kConflict, "You cannot turn your own account off.",
+                "Bạn không thể tự khóa tài khoản của mình.", "username");
+  }
+  if (auto st = accounts_.SetDisabled(user->id, disabled); !st) return tl::unexpected(st.error());
+  if (disabled) {
+    if (auto ended = auth_.EndSessionsOf(user->id); !ended) return tl::unexpected(ended.error());
+  }
+  user->disabled = disabled;
+  return user;
+}
+
+Result<int64_t> AccountService::EndSessions(const Principal& who, const std::string& username) {
+  auto user = Managed(who, username);
+  if (!user) return tl::unexpected(user.error());
+  return auth_.EndSessionsOf(user->id);
+}
 
 Result<std::vector<UserRecord>> AccountService::ListOfUnit(const Principal& who,
                                                            const std::string& unit_code) {

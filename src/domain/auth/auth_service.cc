@@ -6,7 +6,12 @@ namespace motcua {
 
 AuthService::AuthService(AccountStore& accounts, SessionStore& sessions, const Clock& clock,
                          Random& random, AuthConfig config)
-    : accounts_(accounts), sessions_(sessions), clock_(clock), random_(random), config_(config) {
+    : accounts_(accounts),
+      sessions_(sessions),
+      clock_(clock),
+      random_(random),
+      config_(config),
+      throttle_(clock, config.throttle) {
   dummy_hash_ = HashPassword("not a password: timing equaliser", config_.password_cost);
 }
 
@@ -16,40 +21,33 @@ std::string AuthService::NewToken() {
   return Base64Url(bytes, sizeof bytes);
 }
 
-Result<LoginResult> AuthService::Login(std::string_view username, std::string_view password) {
+Result<LoginResult> AuthService::Login(std::string_view username, std::string_view password,
+                                       std::string_view client, std::chrono::seconds* retry_after) {
   if (username.empty() || username.size() > 64 ||
       password.size() > config_.max_password_chars * 4) {
     return Fail(ErrorCode::kBadCredentials);
   }
+  if (auto wait = throttle_.Wait(username, client)) {
+    if (retry_after != nullptr) *retry_after = *wait;
+    return Fail(ErrorCode::kTooManyRequests,
+                "Too many failed logins for this username from your address; try again in " +
+                    std::to_string(wait->count()) + " s.",
+                "Đăng nhập sai nhiều lần với tên này từ địa chỉ của bạn; vui lòng thử lại sau " +
+                    std::to_string(wait->count()) + " giây.",
+                "username");
+  }
   auto found = accounts_.FindUser(std::string(username));
   if (!found) return tl::unexpected(found.error());
-  if (!*found) {
-    (void)VerifyPassword(dummy_hash_, password);
+  // The same work whatever the answer: one hash, no write (failures are counted in memory).
+  bool ok = *found ? VerifyPassword((*found)->password_hash, password)
+                   : (VerifyPassword(dummy_hash_, password), false);
+  if (!ok || (*found)->disabled) {
+    throttle_.Failed(username, client);
     return Fail(ErrorCode::kBadCredentials);
   }
-  UserRecord& user = **found;
+  throttle_.Succeeded(username, client);
+  const UserRecord& user = **found;
   Instant now = clock_.Now();
-  if (user.locked_until > now) {
-    return Fail(ErrorCode::kLocked, {}, {}, "username");
-  }
-  bool ok = VerifyPassword(user.password_hash, password);
-  if (!ok || user.disabled) {
-    int64_t failures = user.failed_logins + 1;
-    Instant locked_until{};
-    if (failures >= config_.max_failed_logins) {
-      locked_until = now + config_.lockout;
-      failures = 0;
-    }
-    if (auto st = accounts_.SetLoginState(user.id, failures, locked_until); !st) {
-      return tl::unexpected(st.error());
-    }
-    if (locked_until > now) return Fail(ErrorCode::kLocked, {}, {}, "username");
-    return Fail(ErrorCode::kBadCredentials);
-  }
-  if (user.failed_logins != 0) {
-    if (auto st = accounts_.SetLoginState(user.id, 0, Instant{}); !st)
-      return tl::unexpected(st.error());
-  }
   LoginResult out;
   out.token = NewToken();
   out.csrf_token = NewToken();
@@ -59,6 +57,15 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
                         out.expires_at};
   if (auto st = sessions_.CreateSession(session); !st) return tl::unexpected(st.error());
   return out;
+}
+
+Result<int64_t> AuthService::EndSessionsOf(int64_t user_id) {
+  {
+    std::lock_guard lock(cache_mu_);
+    std::erase_if(cache_,
+                  [&](const auto& kv) { return kv.second.info.principal.user_id == user_id; });
+  }
+  return sessions_.DeleteSessionsOfUser(user_id);
 }
 
 Result<SessionInfo> AuthService::Authenticate(std::string_view token) {

@@ -12,6 +12,7 @@
 #include "common/crypto.h"
 #include "common/error.h"
 #include "common/random.h"
+#include "domain/auth/login_throttle.h"
 #include "domain/auth/role.h"
 #include "domain/ports/account_store.h"
 #include "domain/ports/session_store.h"
@@ -20,9 +21,8 @@ namespace motcua {
 
 struct AuthConfig {
   std::chrono::seconds session_ttl{8 * 3600};
-  int max_failed_logins = 5;              // consecutive failures before a lock-out
-  std::chrono::seconds lockout{15 * 60};  // how long a lock-out lasts
-  PasswordCost password_cost;             // Argon2id cost for new hashes
+  LoginThrottleConfig throttle;  // waits after failed logins, per (username, client address)
+  PasswordCost password_cost;    // Argon2id cost for new hashes
   size_t min_password_chars = 8;
   size_t max_password_chars = 128;
   // A session found in the store is remembered this long on the node that found it, so most
@@ -62,14 +62,28 @@ class AuthService {
   AuthService(AccountStore& accounts, SessionStore& sessions, const Clock& clock, Random& random,
               AuthConfig config);
 
-  // Checks the password. Fails with kBadCredentials (unknown user, wrong password or disabled
-  // account: the caller cannot tell which), kLocked while locked out, or a storage error.
-  Result<LoginResult> Login(std::string_view username, std::string_view password);
+  // Checks the password of `username` for a client at `client` (its address). Fails with
+  // kBadCredentials (unknown user, wrong password or disabled account: the caller cannot tell
+  // which, and each costs one password hash), kTooManyRequests (field "username"; `*retry_after`
+  // set) while (username, client) must wait after repeated failures, or a storage error. Never
+  // locks the account.
+  Result<LoginResult> Login(std::string_view username, std::string_view password,
+                            std::string_view client = {},
+                            std::chrono::seconds* retry_after = nullptr);
   // The session for a bearer token; kUnauthenticated if unknown or expired. Served from the
   // session cache when it was found within session_cache_ttl.
   Result<SessionInfo> Authenticate(std::string_view token);
+  // How long a login of `username` from `client` must still wait (nullopt: it may go ahead):
+  // what Login would refuse with kTooManyRequests, checked before any hashing is queued.
+  std::optional<std::chrono::seconds> LoginWait(std::string_view username,
+                                                std::string_view client) {
+    return throttle_.Wait(username, client);
+  }
   // Ends the session of `token` (idempotent).
   Status Logout(std::string_view token);
+  // Ends every session of the user, on this node at once (its cached sessions are forgotten)
+  // and, through the store, on other nodes within session_cache_ttl. Returns how many.
+  Result<int64_t> EndSessionsOf(int64_t user_id);
   // Creates an account on behalf of `actor` (authorisation is the caller's job). Fails with
   // kInvalidField (naming the field) or kConflict if the username is taken.
   Result<UserRecord> CreateUser(const NewUser& user);
@@ -85,6 +99,7 @@ class AuthService {
   Random& random_;
   AuthConfig config_;
   std::string dummy_hash_;  // verified against for unknown users, so timing does not tell
+  LoginThrottle throttle_;
 
   struct CachedSession {
     SessionInfo info;

@@ -4,6 +4,15 @@
 
 namespace motcua {
 
+bool RateLimiter::WouldAllow(std::string_view key) {
+  Instant now = clock_.Now();
+  std::lock_guard lock(mu_);
+  auto it = buckets_.find(std::string(key));
+  if (it == buckets_.end()) return burst_ >= 1.0;
+  double minutes = std::chrono::duration<double, std::ratio<60>>(now - it->second.updated).count();
+  return std::min(burst_, it->second.tokens + std::max(0.0, minutes) * per_minute_) >= 1.0;
+}
+
 bool RateLimiter::Allow(std::string_view key) {
   Instant now = clock_.Now();
   std::lock_guard lock(mu_);

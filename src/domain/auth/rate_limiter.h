@@ -12,6 +12,8 @@
 namespace motcua {
 
 // Each key may spend `burst` requests at once and then `per_minute` a minute. Thread-safe.
+// The quotas on untrusted callers (Limits: per account, per client address, per dossier) are
+// these.
 // Memory is bounded: beyond `max_keys` keys the table is cleared of full buckets first.
 class RateLimiter {
  public:
@@ -19,6 +21,8 @@ class RateLimiter {
       : clock_(clock), per_minute_(per_minute), burst_(burst), max_keys_(max_keys) {}
   // Takes one token for `key`; false if the key is over its rate (and then takes nothing).
   bool Allow(std::string_view key);
+  // True iff Allow(key) would succeed now; takes nothing.
+  bool WouldAllow(std::string_view key);
 
  private:
   struct Bucket {

@@ -271,8 +271,12 @@ class Generator {
   Status Emit(HistoryDossier h);
   Status Flush();
   std::string SampleSha(const std::string& doc_type, Rng& r) const;
-  std::vector<DossierComponent> Components(const Procedure& p, const Applicant& a, bool online,
-                                           Rng& r);
+  // `filer` files the dossier: an officer reuses only documents of dossiers they may see.
+  std::vector<DossierComponent> Components(const Procedure& p, const Applicant& a,
+                                           const Principal& filer, bool online, Rng& r);
+  // True iff `filer` may reuse `doc` (the dossier service's rule: a citizen their own store, an
+  // officer documents of dossiers they may see).
+  bool MayReuse(const Principal& filer, const ApplicantDocument& doc);
 
   HistoryTarget target_;
   const HistoryInputs& in_;
@@ -286,6 +290,8 @@ class Generator {
   std::unique_ptr<DossierService> service_;
   std::unique_ptr<MemoryAccounts> accounts_;  // the officers who act, as the service sees them
   std::unique_ptr<MemoryFiles> files_;        // the sample files, usable by anyone
+  std::unique_ptr<MemoryNationalRegistry> national_;  // the sample files by document type
+  InlineExecutor inline_;
   std::vector<HistoryDossier> batch_;
   HistorySummary summary_;
 
@@ -325,8 +331,8 @@ Status Generator::EnsureOfficers(const std::set<std::string>& units) {
       std::string what = role == Role::kReception    ? "Cán bộ một cửa"
                          : role == Role::kSpecialist ? "Chuyên viên"
                                                      : "Lãnh đạo";
-      missing.push_back(UserRecord{
-          0, generated, "!", role, unit, what + " " + (un ? un->name : unit), 0, {}, true, start_});
+      missing.push_back(UserRecord{0, generated, "!", role, unit,
+                                   what + " " + (un ? un->name : unit), true, start_});
     }
   }
   std::vector<Result<int64_t>> ids;
@@ -402,8 +408,14 @@ std::string Generator::SampleSha(const std::string& doc_type, Rng& r) const {
   return v[static_cast<size_t>(r.Next() % v.size())]->file.sha256;
 }
 
+bool Generator::MayReuse(const Principal& filer, const ApplicantDocument& doc) {
+  if (filer.role == Role::kCitizen) return true;
+  auto from = store_->FindDossier(doc.dossier_code);
+  return from && *from && CanSeeDossier(filer, **from, *in_.units);
+}
+
 std::vector<DossierComponent> Generator::Components(const Procedure& p, const Applicant& a,
-                                                    bool online, Rng& r) {
+                                                    const Principal& filer, bool online, Rng& r) {
   std::vector<DossierComponent> out;
   std::vector<ApplicantDocument> docs;
   bool looked = false;
@@ -421,7 +433,7 @@ std::vector<DossierComponent> Generator::Components(const Procedure& p, const Ap
       }
       for (const ApplicantDocument& d : docs) {
         auto t = sample_type_.find(d.sha256);
-        if (t != sample_type_.end() && t->second == pc.doc_type) {
+        if (t != sample_type_.end() && t->second == pc.doc_type && MayReuse(filer, d)) {
           reuse = d.sha256;
           break;
         }
@@ -433,8 +445,7 @@ std::vector<DossierComponent> Generator::Components(const Procedure& p, const Ap
     } else if (pc.doc_type == "id_card" && (online || r.Chance(0.6))) {
       // Identity taken from the national population database (VNeID), with its copy, which
       // then is in the applicant's store for later dossiers.
-      c.source = ComponentSource::kNationalDb;
-      c.file_sha256 = SampleSha(pc.doc_type, r);
+      c.source = ComponentSource::kNationalDb;  // the service fetches the copy
     } else {
       c.source = online ? ComponentSource::kUploaded : ComponentSource::kPaperScan;
       c.file_sha256 = SampleSha(pc.doc_type, r);
@@ -475,12 +486,12 @@ Result<std::vector<Plan>> Generator::PlanUnit(size_t unit_index, const Unit& uni
     int64_t upto = std::llround(static_cast<double>(count) * cumulative / total);
     int64_t n = upto - assigned;
     assigned = upto;
-    if (n > 9999) {
+    if (n > kMaxDailySequence) {
       return Fail(ErrorCode::kInvalidField,
                   "Too many dossiers for " + unit.code + " in one day (" + std::to_string(n) +
-                      "; codes allow 9999): ask for fewer dossiers or more months.",
+                      "): ask for fewer dossiers or more months.",
                   "Quá nhiều hồ sơ của " + unit.code + " trong một ngày (" + std::to_string(n) +
-                      "; mã hồ sơ cho phép 9999): giảm số hồ sơ hoặc tăng số tháng.",
+                      "): giảm số hồ sơ hoặc tăng số tháng.",
                   "dossiers");
     }
     bool workday = work_.Workday(day);
@@ -574,7 +585,7 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
   req.unit = unit;
   req.applicant = applicant;
   clock_.Set(plan.submitted);
-  req.components = Components(proc, applicant, online, r);
+  req.components = Components(proc, applicant, online ? citizen : home.reception, online, r);
   if (plan.procedure->fee_vnd > 0) {
     char ref[32];
     std::snprintf(ref, sizeof ref, "%012llx",
@@ -977,10 +988,13 @@ Result<HistorySummary> Generator::Run() {
   accounts_ = std::make_unique<MemoryAccounts>(users_);
   files_ = std::make_unique<MemoryFiles>(/*shared=*/true);
   for (const FileRecord& f : files) files_->RecordFileAsync(f, 0, [](Status) {});
+  std::map<std::string, std::vector<FileRecord>> by_type;
+  for (const SampleFile& sample : in_.samples) by_type[sample.doc_type].push_back(sample.file);
+  national_ = std::make_unique<MemoryNationalRegistry>(std::move(by_type));
   store_ = std::make_unique<HistoryStore>(clock_, std::move(files));
   service_ = std::make_unique<DossierService>(
-      DossierPorts{*store_, *store_, *files_, *accounts_}, clock_, deadlines_,
-      [c = in_.catalog] { return c; }, [u = in_.units] { return u; }, in_.province_code);
+      DossierPorts{*store_, *store_, *files_, *accounts_, *national_}, clock_, deadlines_,
+      [c = in_.catalog] { return c; }, [u = in_.units] { return u; }, in_.province_code, inline_);
   batch_.reserve(opt_.batch_size);
   for (size_t i = 0; i < exact.size(); ++i) {
     const Unit& unit = *exact[i].first;

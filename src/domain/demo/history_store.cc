@@ -20,6 +20,7 @@ void HistoryStore::ForgetApplicantsAndCounters() {
   std::lock_guard lock(mu_);
   applicant_docs_.clear();
   sequences_.clear();
+  taken_.clear();
 }
 
 void HistoryStore::Attach(HistoryDossier& h) {
@@ -87,8 +88,10 @@ Result<CreatedDossier> HistoryStore::CreateDossier(const NewDossier& nd) {
 Result<std::optional<Dossier>> HistoryStore::FindDossier(const std::string& code) {
   std::lock_guard lock(mu_);
   auto it = dossiers_.find(code);
-  if (it == dossiers_.end()) return std::optional<Dossier>();
-  return std::optional<Dossier>(it->second.dossier);
+  if (it != dossiers_.end()) return std::optional<Dossier>(it->second.dossier);
+  auto gone = taken_.find(code);
+  if (gone != taken_.end()) return std::optional<Dossier>(gone->second);
+  return std::optional<Dossier>();
 }
 
 Result<Dossier> HistoryStore::UpdateDossier(const Dossier& d, int64_t expected_version,
@@ -116,6 +119,12 @@ Result<HistoryDossier> HistoryStore::Take(const std::string& code) {
   }
   HistoryDossier h = std::move(it->second);
   dossiers_.erase(it);
+  Dossier& seen = taken_[code];
+  seen.code = code;
+  seen.applicant = h.dossier.applicant;
+  seen.applicant_user_id = h.dossier.applicant_user_id;
+  seen.path_units = h.dossier.path_units;
+  seen.current_unit = h.dossier.current_unit;
   for (OutboxMessage& m : h.outbox) {
     // Delivered at once, as a working sender would have done.
     m.status = "sent";

@@ -30,8 +30,8 @@ class HistoryStore final : public DossierStore, public ApplicantDocuments {
   // Removes dossier `code` and returns it with its audit entries, its outbox messages (marked
   // sent, at their creation), its complaints and the files it named. kNotFound if unknown.
   Result<HistoryDossier> Take(const std::string& code);
-  // Forgets the applicants' document stores and the daily code counters (between units whose
-  // applicants and codes do not overlap, to keep memory bounded).
+  // Forgets the applicants' document stores, the daily code counters and what is kept of taken
+  // dossiers (between units whose applicants and codes do not overlap, to keep memory bounded).
   void ForgetApplicantsAndCounters();
   // Dossiers currently held (taken ones are gone).
   size_t size() const;
@@ -39,6 +39,8 @@ class HistoryStore final : public DossierStore, public ApplicantDocuments {
   // DossierStore. Idempotency keys are refused (kInvalidField): a history has none.
   Result<CreatedDossier> CreateDossier(const NewDossier& d) override;
   void CreateDossierAsync(NewDossier d, std::function<void(Result<CreatedDossier>)> done) override;
+  // A taken dossier is still found, as who may see it (code, applicant, units), until
+  // ForgetApplicantsAndCounters: a later filing may reuse its documents.
   Result<std::optional<Dossier>> FindDossier(const std::string& code) override;
   Result<Dossier> UpdateDossier(const Dossier& d, int64_t expected_version,
                                 const DossierWrite& write) override;
@@ -61,6 +63,7 @@ class HistoryStore final : public DossierStore, public ApplicantDocuments {
   mutable std::mutex mu_;
   std::unordered_map<std::string, FileRecord> files_;
   std::unordered_map<std::string, HistoryDossier> dossiers_;
+  std::unordered_map<std::string, Dossier> taken_;                    // code -> who may see it
   std::map<std::pair<std::string, std::string>, int64_t> sequences_;  // (prefix, day) -> last
   std::unordered_map<std::string, std::vector<ApplicantDocument>> applicant_docs_;
 };

@@ -40,15 +40,15 @@ Result<std::vector<UserRecord>> MemoryAccounts::ListUsersOfUnit(const std::strin
   return out;
 }
 
-Status MemoryAccounts::SetLoginState(int64_t user_id, int64_t failed_logins, Instant locked_until) {
+Status MemoryAccounts::SetDisabled(int64_t user_id, bool disabled) {
   std::lock_guard lock(mu_);
   for (auto& [name, u] : users_) {
     if (u.id == user_id) {
-      u.failed_logins = failed_logins;
-      u.locked_until = locked_until;
+      u.disabled = disabled;
+      return {};
     }
   }
-  return {};
+  return Fail(ErrorCode::kNotFound, {}, {}, "username");
 }
 
 void MemoryFiles::RecordFileAsync(FileRecord f, int64_t uploader_user_id,
@@ -84,6 +84,16 @@ Result<std::unordered_set<std::string>> MemoryFiles::AllFileShas() {
   std::unordered_set<std::string> out;
   for (const auto& [sha, f] : files_) out.insert(sha);
   return out;
+}
+
+Result<std::optional<FileRecord>> MemoryNationalRegistry::FetchDocument(
+    const std::string& id_number, const std::string& doc_type) {
+  auto it = by_doc_type_.find(doc_type);
+  if (id_number.size() != 12 || it == by_doc_type_.end() || it->second.empty()) {
+    return std::optional<FileRecord>();
+  }
+  size_t h = std::hash<std::string>{}(id_number);
+  return std::optional<FileRecord>(it->second[h % it->second.size()]);
 }
 
 }  // namespace motcua

@@ -10,6 +10,7 @@
 
 #include "domain/ports/account_store.h"
 #include "domain/ports/file_index.h"
+#include "domain/ports/national_registry.h"
 
 namespace motcua {
 
@@ -21,7 +22,7 @@ class MemoryAccounts final : public AccountStore {
   Result<int64_t> CreateUser(const UserRecord& user) override;
   Result<std::optional<UserRecord>> FindUser(const std::string& username) override;
   Result<std::vector<UserRecord>> ListUsersOfUnit(const std::string& unit_code) override;
-  Status SetLoginState(int64_t user_id, int64_t failed_logins, Instant locked_until) override;
+  Status SetDisabled(int64_t user_id, bool disabled) override;
 
  private:
   std::mutex mu_;
@@ -47,6 +48,20 @@ class MemoryFiles final : public FileIndex {
   std::mutex mu_;
   std::unordered_map<std::string, FileRecord> files_;
   std::unordered_map<std::string, std::vector<int64_t>> owners_;
+};
+
+// A national registry in memory: for any well-formed ID number, one of the given files of the
+// asked document type (chosen by the ID, so the same person always gets the same one); nullopt
+// for a type it has no file of. Thread-safe.
+class MemoryNationalRegistry final : public NationalRegistry {
+ public:
+  explicit MemoryNationalRegistry(std::map<std::string, std::vector<FileRecord>> by_doc_type)
+      : by_doc_type_(std::move(by_doc_type)) {}
+  Result<std::optional<FileRecord>> FetchDocument(const std::string& id_number,
+                                                  const std::string& doc_type) override;
+
+ private:
+  const std::map<std::string, std::vector<FileRecord>> by_doc_type_;
 };
 
 }  // namespace motcua

@@ -125,7 +125,7 @@ Status ValidateIntake(const Dossier& d, const Procedure& p) {
 }
 
 Result<std::string> FormatDossierCode(std::string_view unit_code, Instant day, int64_t seq) {
-  if (seq < 1 || seq > 9999) {
+  if (seq < 1 || seq > kMaxDailySequence) {
     return Fail(ErrorCode::kUnavailable, "The unit's daily dossier sequence is exhausted.",
                 "Đã hết số thứ tự hồ sơ trong ngày của đơn vị.");
   }
@@ -136,20 +136,34 @@ Result<std::string> FormatDossierCode(std::string_view unit_code, Instant day, i
   return std::string(unit_code) + buf;
 }
 
-bool LooksLikeDossierCode(std::string_view code) {
-  // <unit code>-YYMMDD-NNNN; the unit code is 1-48 of [A-Za-z0-9._].
-  if (code.size() < 14 || code.size() > 60) return false;
-  std::string_view unit = code.substr(0, code.size() - 12);
-  std::string_view tail = code.substr(code.size() - 12);  // "-YYMMDD-NNNN"
-  for (size_t i = 0; i < tail.size(); ++i) {
-    bool dash = i == 0 || i == 7;
-    if (dash ? tail[i] != '-' : (tail[i] < '0' || tail[i] > '9')) return false;
+std::optional<DossierCodeParts> ParseDossierCode(std::string_view code) {
+  // <unit code>-YYMMDD-NNNN (4 to 7 digits); the unit code is 1-48 of [A-Za-z0-9._].
+  if (code.size() < 14 || code.size() > 63) return std::nullopt;
+  size_t last_dash = code.rfind('-');
+  if (last_dash == std::string_view::npos || last_dash < 8) return std::nullopt;
+  std::string_view number = code.substr(last_dash + 1);
+  if (number.size() < 4 || number.size() > 7 || (number.size() > 4 && number[0] == '0')) {
+    return std::nullopt;  // a wider number only once 9,999 is passed: no leading zero
+  }
+  std::string_view day = code.substr(last_dash - 6, 6);
+  std::string_view unit = code.substr(0, last_dash - 7);
+  if (code[last_dash - 7] != '-' || unit.empty()) return std::nullopt;
+  int64_t seq = 0;
+  for (char c : number) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seq = seq * 10 + (c - '0');
+  }
+  for (char c : day) {
+    if (c < '0' || c > '9') return std::nullopt;
   }
   for (char c : unit) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_')) return std::nullopt;
   }
-  return true;
+  if (seq < 1) return std::nullopt;
+  return DossierCodeParts{unit, day, seq};
 }
+
+bool LooksLikeDossierCode(std::string_view code) { return ParseDossierCode(code).has_value(); }
 
 std::string_view DeadlineStatusName(DeadlineStatus s) {
   switch (s) {

@@ -123,8 +123,20 @@ bool IsRating(std::string_view r);  // satisfied | neutral | dissatisfied
 // kInvalidField/kMissingField naming the field (e.g. "components[2].component_id").
 Status ValidateIntake(const Dossier& d, const Procedure& procedure);
 
-// "<unit code>-<YYMMDD>-<NNNN>" with the date in Vietnam time. Fails if seq is not 1..9999.
+// A unit's daily sequence numbers 0001..9999 and then widens (10000, ...) up to this, so intake
+// never stops because a counter ran out.
+inline constexpr int64_t kMaxDailySequence = 9'999'999;
+// "<unit code>-<YYMMDD>-<NNNN>" with the date in Vietnam time; past 9999 the number has as many
+// digits as it needs (up to 7). kUnavailable if seq is not 1..kMaxDailySequence.
 Result<std::string> FormatDossierCode(std::string_view unit_code, Instant day, int64_t seq);
+// The parts of a dossier code.
+struct DossierCodeParts {
+  std::string_view prefix;  // the unit's code prefix
+  std::string_view day;     // YYMMDD
+  int64_t seq = 0;
+};
+// The parts of `code`, or nullopt if it does not have the shape of a dossier code.
+std::optional<DossierCodeParts> ParseDossierCode(std::string_view code);
 // True iff `code` has the shape of a dossier code (for rejecting forged input early).
 bool LooksLikeDossierCode(std::string_view code);
 

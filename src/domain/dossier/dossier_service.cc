@@ -74,13 +74,16 @@ DeadlineStatus DeadlineOf(const DossierLine& d, Instant at, const DeadlineCalend
 
 DossierService::DossierService(DossierPorts ports, const Clock& clock,
                                const DeadlineCalendar& calendar, CatalogSource catalog,
-                               UnitSource units, std::string province_code)
+                               UnitSource units, std::string province_code, Executor& blocking,
+                               CallerQuotas* quotas)
     : ports_(ports),
       clock_(clock),
       calendar_(calendar),
       catalog_(std::move(catalog)),
       units_(std::move(units)),
-      province_code_(std::move(province_code)) {}
+      province_code_(std::move(province_code)),
+      blocking_(blocking),
+      quotas_(quotas) {}
 
 std::string DossierCodePrefix(const Unit& unit, std::string_view province_code) {
   // Synthetic QCVN 102:2016-shaped identifiers (V1V2V3.Z1Z2.Y1Y2.MX1X2).
@@ -127,12 +130,28 @@ Result<CreatedDossier> DossierService::Submit(const Principal& who, const Submit
 
 void DossierService::SubmitAsync(const Principal& who, const SubmitRequest& req,
                                  std::function<void(Result<CreatedDossier>)> done) {
-  auto nd = PrepareSubmit(who, req);
-  if (!nd) {
-    done(tl::unexpected(nd.error()));
-    return;
+  bool fetches = false;
+  for (const DossierComponent& c : req.components) {
+    fetches = fetches || c.source == ComponentSource::kNationalDb;
   }
-  ports_.dossiers.CreateDossierAsync(std::move(*nd), std::move(done));
+  if (!fetches) {
+    auto nd = PrepareSubmit(who, req);
+    if (!nd) return done(tl::unexpected(nd.error()));
+    return ports_.dossiers.CreateDossierAsync(std::move(*nd), std::move(done));
+  }
+  // Fetching from the national registry may block: prepare on `blocking_`.
+  auto callback = std::make_shared<std::function<void(Result<CreatedDossier>)>>(std::move(done));
+  bool queued = blocking_.Post([this, who, req, callback] {
+    auto nd = PrepareSubmit(who, req);
+    if (!nd) return (*callback)(tl::unexpected(nd.error()));
+    ports_.dossiers.CreateDossierAsync(std::move(*nd), std::move(*callback));
+  });
+  if (!queued) {
+    (*callback)(Fail(ErrorCode::kUnavailable,
+                     "Too many filings are waiting for the national database; try again shortly.",
+                     "Quá nhiều hồ sơ đang chờ dữ liệu từ cơ sở dữ liệu quốc gia; vui lòng thử "
+                     "lại sau."));
+  }
 }
 
 Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const SubmitRequest& req) {
@@ -197,10 +216,15 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
                 "Vai trò của bạn không được nộp hồ sơ.");
   }
   if (auto st = ValidateIntake(d, p); !st) return tl::unexpected(st.error());
-  if (auto st = ResolveFiles(who, d.applicant.id_number, d.components); !st) {
+  if (auto st = ResolveFiles(who, d.applicant.id_number, p, d.components); !st) {
     return tl::unexpected(st.error());
   }
 
+  if (quotas_ != nullptr) {
+    if (auto st = quotas_->TakeFiling(who, req.client_address); !st) {
+      return tl::unexpected(st.error());
+    }
+  }
   NewDossier nd;
   nd.code_prefix = CodePrefix(*unit);
   if (!req.idempotency_key.empty()) {
@@ -233,10 +257,39 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
 }
 
 Status DossierService::ResolveFiles(const Principal& who, const std::string& applicant_id,
+                                    const Procedure& procedure,
                                     std::vector<DossierComponent>& components) const {
+  auto units = units_();
   for (size_t i = 0; i < components.size(); ++i) {
     DossierComponent& c = components[i];
     std::string field = "components[" + std::to_string(i) + "].file_sha256";
+    if (c.source == ComponentSource::kNationalDb) {
+      if (!c.file_sha256.empty()) {
+        return Fail(ErrorCode::kInvalidField,
+                    "A component from the national database names no file: the server fetches "
+                    "it.",
+                    "Thành phần lấy từ cơ sở dữ liệu quốc gia không kèm tệp: hệ thống tự khai "
+                    "thác.",
+                    field);
+      }
+      std::string doc_type;
+      for (const ProcedureComponent& pc : procedure.components) {
+        if (pc.id == c.component_id) doc_type = pc.doc_type;
+      }
+      auto fetched = ports_.national.FetchDocument(applicant_id, doc_type);
+      if (!fetched) return tl::unexpected(fetched.error());
+      if (!*fetched) {
+        return Fail(ErrorCode::kInvalidField,
+                    "The national database holds no such document for this ID number; upload it.",
+                    "Cơ sở dữ liệu quốc gia không có giấy tờ này của số định danh; vui lòng tải "
+                    "lên.",
+                    "components[" + std::to_string(i) + "].source");
+      }
+      c.file_sha256 = (*fetched)->sha256;
+      c.file_size = (*fetched)->size;
+      c.media_type = (*fetched)->media_type;
+      continue;
+    }
     if (c.source == ComponentSource::kReused) {
       if (c.file_sha256.empty()) {
         return Fail(ErrorCode::kMissingField,
@@ -246,7 +299,14 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
       }
       auto doc = ports_.documents.FindApplicantDocument(applicant_id, c.file_sha256);
       if (!doc) return tl::unexpected(doc.error());
-      if (!*doc) {
+      bool usable = doc->has_value();
+      if (usable && who.role != Role::kCitizen) {
+        // An officer reuses a document only from a dossier they may see themselves.
+        auto from = ports_.dossiers.FindDossier((*doc)->dossier_code);
+        if (!from) return tl::unexpected(from.error());
+        usable = *from && CanSeeDossier(who, **from, *units);
+      }
+      if (!usable) {
         return Fail(ErrorCode::kInvalidField,
                     "That document is not in the applicant's store (earlier dossiers' files).",
                     "Giấy tờ này không có trong kho dữ liệu của người nộp.", field);
@@ -255,10 +315,9 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
       c.media_type = (*doc)->media_type;
       continue;
     }
-    if (c.file_sha256.empty()) continue;  // national_db without a copy
-    // Uploads are usable by whoever uploaded them; a copy from the national database may be
-    // any recorded file. One look-up per distinct file (one scan often serves two components).
-    int64_t owner = c.source == ComponentSource::kNationalDb ? 0 : who.user_id;
+    if (c.file_sha256.empty()) continue;  // ValidateIntake says whether one is needed
+    // Uploads are usable by whoever uploaded them. One look-up per distinct file (one scan
+    // often serves two components).
     bool seen = false;
     for (size_t k = 0; k < i && !seen; ++k) {
       const DossierComponent& prev = components[k];
@@ -269,7 +328,7 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
       }
     }
     if (seen) continue;
-    auto file = ports_.files.FindFile(c.file_sha256, owner);
+    auto file = ports_.files.FindFile(c.file_sha256, who.user_id);
     if (!file) return tl::unexpected(file.error());
     if (!*file) {
       return Fail(ErrorCode::kInvalidField,
@@ -314,9 +373,11 @@ Result<ActionFacts> DossierService::LoadFacts(const ActionSpec& spec, const Prin
     f.result_file = std::move(*file);
   }
   if ((spec.needs & kNeedsSuppliedFiles) && !req.components.empty()) {
-    f.supplied = req.components;
-    if (auto st = ResolveFiles(who, d.applicant.id_number, f.supplied); !st) {
-      return tl::unexpected(st.error());
+    f.supplied = req.components;  // unresolved without a procedure: the rule refuses them
+    if (f.procedure != nullptr) {
+      if (auto st = ResolveFiles(who, d.applicant.id_number, *f.procedure, f.supplied); !st) {
+        return tl::unexpected(st.error());
+      }
     }
   }
   return f;

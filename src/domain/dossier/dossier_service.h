@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/executor.h"
+#include "domain/auth/quotas.h"
 #include "domain/auth/role.h"
 #include "domain/catalog/catalog.h"
 #include "domain/dossier/dossier.h"
@@ -18,6 +20,7 @@
 #include "domain/ports/applicant_documents.h"
 #include "domain/ports/dossier_store.h"
 #include "domain/ports/file_index.h"
+#include "domain/ports/national_registry.h"
 #include "domain/units/unit.h"
 
 namespace motcua {
@@ -31,6 +34,7 @@ struct SubmitRequest {
   std::optional<Payment> payment;  // the fee as declared at filing (checked by ValidateIntake)
   std::string idempotency_key;     // as sent; scoped to the caller here
   std::string request_sha256;
+  std::string client_address;  // where the request came from (the per-address quota)
 };
 
 // The ports the dossier service uses (all borrowed; they must outlive the service).
@@ -39,17 +43,21 @@ struct DossierPorts {
   ApplicantDocuments& documents;  // reuse of the applicant's documents
   FileIndex& files;               // uploads named by components and results
   AccountStore& accounts;         // the assignee of `assign`
+  NationalRegistry& national;     // components taken from the national databases
 };
 
 class DossierService {
  public:
-  // Borrows everything; all must outlive the service. Thread-safe.
+  // Borrows everything; all must outlive the service. Thread-safe. `blocking` runs the filings
+  // that must fetch from the national registry (SubmitAsync), off the caller's thread.
   DossierService(DossierPorts ports, const Clock& clock, const DeadlineCalendar& calendar,
-                 CatalogSource catalog, UnitSource units, std::string province_code);
+                 CatalogSource catalog, UnitSource units, std::string province_code,
+                 Executor& blocking, CallerQuotas* quotas = nullptr);
 
   // Files a dossier. Citizens file online for themselves (the ID number is their username);
   // reception officers file at the counter or record postal dossiers for their own unit,
-  // which are received at once (form 01). Validates against the current procedure version.
+  // which are received at once (form 01). Validates against the current procedure version, then
+  // takes a filing from the caller's quotas (kTooManyRequests; none when built without them).
   Result<CreatedDossier> Submit(const Principal& who, const SubmitRequest& req);
   // Submit's checks and the record to store, without storing it: the HTTP path hands the result
   // to DossierStore::CreateDossierAsync so that the I/O thread never waits for a commit.
@@ -63,8 +71,9 @@ class DossierService {
   // dossier, its audit entry and its messages.
   Result<Dossier> Act(const Principal& who, const std::string& code, const ActionRequest& req);
   // Submit without waiting: PrepareSubmit's checks, then DossierStore::CreateDossierAsync, so
-  // that concurrent filings share one commit and the caller's thread never waits for it.
-  // `done` runs once, on a store thread (or at once with a refusal).
+  // that concurrent filings share one commit and the caller's thread never waits for it (a
+  // filing with components from the national registry is prepared on `blocking`). `done` runs
+  // once, on a store thread, on `blocking`'s, or at once with a refusal.
   void SubmitAsync(const Principal& who, const SubmitRequest& req,
                    std::function<void(Result<CreatedDossier>)> done);
   // The deadline status of `d` at `at` (domain.md §5).
@@ -74,11 +83,13 @@ class DossierService {
   std::string CodePrefix(const Unit& unit) const;
 
  private:
-  // Checks that every component's file exists and may be used by `who` for this applicant (an
-  // upload of theirs, or a document of the applicant's own store for a reused component), and
-  // fills in its size and type from the stored record.
+  // Gives every component the file it stands for, as far as `who` may use it, with its size and
+  // type from the stored record: an upload of `who`'s own (uploaded, paper_scan); a document of
+  // the applicant's store (reused) that `who` is the applicant of, or (officers) may see the
+  // dossier of; a copy fetched from the national registry (national_db: the client names no
+  // file). The answer is the same whether a file someone else may use exists or not.
   Status ResolveFiles(const Principal& who, const std::string& applicant_id,
-                      std::vector<DossierComponent>& components) const;
+                      const Procedure& procedure, std::vector<DossierComponent>& components) const;
   // The facts the rule of `spec` needs.
   Result<ActionFacts> LoadFacts(const ActionSpec& spec, const Principal& who, const Dossier& d,
                                 const ActionRequest& req, const Catalog& catalog,
@@ -91,6 +102,8 @@ class DossierService {
   CatalogSource catalog_;
   UnitSource units_;
   std::string province_code_;
+  Executor& blocking_;
+  CallerQuotas* quotas_;
 };
 
 // Who may see a dossier: its applicant (by account or ID number), officers who may read a unit

@@ -3,13 +3,15 @@
 namespace motcua {
 
 DossierLookup::DossierLookup(DossierService& dossiers, DossierStore& store, AuditLog& audit,
-                             Outbox& outbox, RateLimiter& public_limiter, const Clock& clock,
+                             Outbox& outbox, RateLimiter& public_limiter,
+                             RateLimiter& wrong_guesses, const Clock& clock,
                              const DeadlineCalendar& calendar)
     : dossiers_(dossiers),
       store_(store),
       audit_(audit),
       outbox_(outbox),
       public_limiter_(public_limiter),
+      wrong_guesses_(wrong_guesses),
       clock_(clock),
       calendar_(calendar) {}
 
@@ -40,9 +42,21 @@ Result<PublicStatus> DossierLookup::Public(const std::string& client_address,
                 "Không có hồ sơ với mã và số định danh này.", "code");
   };
   if (!LooksLikeDossierCode(code)) return not_found();
+  auto too_many_guesses = [] {
+    return Fail(ErrorCode::kTooManyRequests,
+                "Too many wrong guesses for this dossier's code; its status can be looked up "
+                "again later (or log in).",
+                "Đã nhập sai quá nhiều lần cho mã hồ sơ này; vui lòng tra cứu lại sau (hoặc đăng "
+                "nhập).",
+                "code");
+  };
+  if (!wrong_guesses_.WouldAllow(code)) return too_many_guesses();
   auto d = store_.FindDossier(code);
   if (!d) return tl::unexpected(d.error());
-  if (!*d || !(*d)->applicant.id_number.ends_with(id_last4)) return not_found();
+  if (!*d || !(*d)->applicant.id_number.ends_with(id_last4)) {
+    if (!wrong_guesses_.Allow(code)) return too_many_guesses();
+    return not_found();
+  }
   auto steps = audit_.LoadAudit(code);
   if (!steps) return tl::unexpected(steps.error());
   DeadlineStatus deadline = DeadlineOf(**d, clock_.Now(), calendar_);

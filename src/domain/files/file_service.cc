@@ -15,20 +15,23 @@ Error NoFile() {
 }  // namespace
 
 FileService::FileService(Blobs& blobs, FileIndex& files, ApplicantDocuments& documents,
-                         DossierService& dossiers, const Clock& clock, uint64_t max_upload_bytes)
+                         DossierService& dossiers, const Clock& clock, uint64_t max_upload_bytes,
+                         CallerQuotas* quotas)
     : blobs_(blobs),
       files_(files),
       documents_(documents),
       dossiers_(dossiers),
       clock_(clock),
-      max_upload_bytes_(max_upload_bytes) {}
+      max_upload_bytes_(max_upload_bytes),
+      quotas_(quotas) {}
 
 FileService::Upload::Upload(FileService& service, const Principal& who,
                             std::optional<MediaType> declared, std::unique_ptr<BlobUpload> blob)
     : service_(&service), user_id_(who.user_id), declared_(declared), blob_(std::move(blob)) {}
 
 Result<FileService::Upload> FileService::BeginUpload(const Principal& who,
-                                                     std::string_view content_type) {
+                                                     std::string_view content_type,
+                                                     std::string_view client) {
   if (who.role == Role::kAuditor || who.role == Role::kAdmin) {
     return Fail(ErrorCode::kForbidden, "Your role does not upload files.",
                 "Vai trò của bạn không tải tệp lên.");
@@ -42,6 +45,9 @@ Result<FileService::Upload> FileService::BeginUpload(const Principal& who,
                 "Send the file's bytes as application/pdf, image/jpeg or image/png.",
                 "Gửi nội dung tệp với kiểu application/pdf, image/jpeg hoặc image/png.",
                 "Content-Type");
+  }
+  if (quotas_ != nullptr) {
+    if (auto st = quotas_->TakeUpload(who, client); !st) return tl::unexpected(st.error());
   }
   auto blob = blobs_.Begin(max_upload_bytes_);
   if (!blob) return tl::unexpected(blob.error());
@@ -67,12 +73,17 @@ Result<UploadedFile> FileService::Upload::Finish() {
   if (!stored) return tl::unexpected(stored.error());
   FileRecord record{stored->sha256, static_cast<int64_t>(stored->size),
                     std::string(MediaTypeName(stored->media_type)), service_->clock_.Now()};
+  // "deduplicated" tells the caller only what they know already: that they uploaded these
+  // bytes before. Whether anyone else did is nobody's business (blob_->Commit knows).
+  auto earlier = service_->files_.FindFile(record.sha256, user_id_);
+  if (!earlier) return tl::unexpected(earlier.error());
+  bool again = earlier->has_value();
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
   service_->files_.RecordFileAsync(record, user_id_,
                                    [promise](Status st) { promise->set_value(std::move(st)); });
   if (Status st = future.get(); !st) return tl::unexpected(st.error());
-  return UploadedFile{std::move(record), stored->already_stored};
+  return UploadedFile{std::move(record), again};
 }
 
 Result<Download> FileService::Read(const FileRecord& record) {

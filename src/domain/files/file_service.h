@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "domain/auth/quotas.h"
 #include "domain/auth/role.h"
 #include "domain/dossier/dossier_service.h"
 #include "domain/ports/applicant_documents.h"
@@ -53,13 +54,17 @@ class FileService {
   };
 
   // Borrows everything, which must outlive the service. Thread-safe.
+  // `quotas` (nullable) bounds each account's and client's uploads.
   FileService(Blobs& blobs, FileIndex& files, ApplicantDocuments& documents,
-              DossierService& dossiers, const Clock& clock, uint64_t max_upload_bytes);
+              DossierService& dossiers, const Clock& clock, uint64_t max_upload_bytes,
+              CallerQuotas* quotas = nullptr);
 
-  // Starts an upload by `who` of a file declared as `content_type` (application/pdf,
-  // image/jpeg, image/png or application/octet-stream, parameters ignored; kUnsupportedMedia
-  // otherwise). Admins and auditors do not upload (kForbidden).
-  Result<Upload> BeginUpload(const Principal& who, std::string_view content_type);
+  // Starts an upload by `who` from `client` of a file declared as `content_type`
+  // (application/pdf, image/jpeg, image/png or application/octet-stream, parameters ignored;
+  // kUnsupportedMedia otherwise). Admins and auditors do not upload (kForbidden); past the
+  // account's or the client's upload quota, kTooManyRequests.
+  Result<Upload> BeginUpload(const Principal& who, std::string_view content_type,
+                             std::string_view client = {});
   // One of `who`'s own uploads (kNotFound otherwise, whether or not the file exists).
   Result<Download> OwnFile(const Principal& who, const std::string& sha256);
   // A file the dossier names (a component or its result), for whoever may see the dossier
@@ -78,6 +83,7 @@ class FileService {
   DossierService& dossiers_;
   const Clock& clock_;
   uint64_t max_upload_bytes_;
+  CallerQuotas* quotas_;
 };
 
 }  // namespace motcua

@@ -19,9 +19,7 @@ struct UserRecord {
   Role role = Role::kCitizen;
   std::string unit_code;  // "" for citizens
   std::string full_name;
-  int64_t failed_logins = 0;  // consecutive failed logins (drives the login delay)
-  Instant locked_until{};     // no login is checked before this instant
-  bool disabled = false;
+  bool disabled = false;  // an administrator turned the account off: no login, no session
   Instant created_at{};
 };
 
@@ -36,9 +34,9 @@ class AccountStore {
   virtual Result<std::optional<UserRecord>> FindUser(const std::string& username) = 0;
   // Accounts of one unit, by username.
   virtual Result<std::vector<UserRecord>> ListUsersOfUnit(const std::string& unit_code) = 0;
-  // Records the outcome of a login attempt: the new failure count and the instant before which
-  // no further attempt is checked.
-  virtual Status SetLoginState(int64_t user_id, int64_t failed_logins, Instant locked_until) = 0;
+  // Turns the account off (no login; its sessions stop authenticating) or on again. kNotFound
+  // for an unknown id.
+  virtual Status SetDisabled(int64_t user_id, bool disabled) = 0;
 };
 
 }  // namespace motcua

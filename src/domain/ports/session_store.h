@@ -31,6 +31,8 @@ class SessionStore {
       const std::string& token_hash) = 0;
   // Deletes the session (idempotent).
   virtual Status DeleteSession(const std::string& token_hash) = 0;
+  // Deletes every session of the user (idempotent); returns how many.
+  virtual Result<int64_t> DeleteSessionsOfUser(int64_t user_id) = 0;
   // Deletes sessions that expired before `now`; returns how many.
   virtual Result<int64_t> DeleteExpiredSessions(Instant now) = 0;
 };
