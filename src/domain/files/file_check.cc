@@ -15,6 +15,13 @@ Error Truncated(std::string_view what_en, std::string_view what_vi) {
   return Error{ErrorCode::kInvalidField, std::string(what_en), std::string(what_vi), "file"};
 }
 
+// Bytes read by a search from `from` that stopped at `at` (npos: at the end of `size` bytes) for a
+// needle of `n` bytes.
+uint64_t Scanned(size_t at, size_t from, size_t n, size_t size) {
+  if (from >= size) return 0;
+  return at == std::string_view::npos ? size - from : std::min(at + n, size) - from;
+}
+
 uint32_t Be32(std::string_view b, size_t at) {
   return (uint32_t{static_cast<uint8_t>(b[at])} << 24) |
          (uint32_t{static_cast<uint8_t>(b[at + 1])} << 16) |
@@ -42,7 +49,7 @@ Status CheckPixels(uint64_t w, uint64_t h, const FileContentLimits& limits) {
   return {};
 }
 
-Status CheckPng(std::string_view b, const FileContentLimits& limits) {
+Status CheckPng(std::string_view b, const FileContentLimits& limits, uint64_t& examined) {
   size_t at = kPngSignature.size();
   bool first = true;
   for (;;) {
@@ -52,10 +59,12 @@ Status CheckPng(std::string_view b, const FileContentLimits& limits) {
     }
     uint32_t length = Be32(b, at);
     std::string_view type = b.substr(at + 4, 4);
+    examined += 8;
     if (length > 0x7fffffffu || b.size() - at - 12 < length) {
       return tl::unexpected(Truncated("The PNG image is truncated.", "Ảnh PNG bị cắt cụt."));
     }
     uLong crc = crc32(0, reinterpret_cast<const Bytef*>(b.data() + at + 4), length + 4);
+    examined += length + 4;
     if (crc != Be32(b, at + 8 + length)) {
       return tl::unexpected(Truncated("The PNG image is corrupt (bad checksum).",
                                       "Ảnh PNG bị hỏng (sai mã kiểm tra)."));
@@ -73,10 +82,11 @@ Status CheckPng(std::string_view b, const FileContentLimits& limits) {
   }
 }
 
-Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
+Status CheckJpeg(std::string_view b, const FileContentLimits& limits, uint64_t& examined) {
   size_t at = 2;
   bool have_frame = false;
   while (at + 4 <= b.size()) {
+    examined += 4;
     if (static_cast<uint8_t>(b[at]) != 0xFF) {
       return tl::unexpected(Truncated("The JPEG image is corrupt.", "Ảnh JPEG bị hỏng."));
     }
@@ -96,6 +106,7 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
         marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (sof) {
       if (length < 7) break;
+      examined += 5;
       if (auto st = CheckPixels(Be16(b, at + 7), Be16(b, at + 5), limits); !st) return st;
       have_frame = true;
     }
@@ -104,7 +115,9 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
       // Entropy-coded data follows; the image must end with EOI after it.
       std::string_view rest = b.substr(at + 2 + length);
       size_t tail_from = rest.size() > 4096 ? rest.size() - 4096 : 0;
-      if (rest.find("\xFF\xD9", tail_from) == std::string_view::npos) break;
+      size_t eoi = rest.find("\xFF\xD9", tail_from);
+      examined += Scanned(eoi, tail_from, 2, rest.size());
+      if (eoi == std::string_view::npos) break;
       return {};
     }
     at += 2 + length;
@@ -117,6 +130,7 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
 // pieces, so the last kKeep bytes wait for the next piece (or Finish) before being scanned.
 class PageCounter {
  public:
+  explicit PageCounter(uint64_t* examined = nullptr) : examined_(examined) {}
   void Feed(std::string_view data) {
     buffer_.append(data);
     if (buffer_.size() <= kKeep) return;
@@ -136,6 +150,7 @@ class PageCounter {
   // Counts matches that start before `scan_to`.
   void Count(size_t scan_to) {
     std::string_view text(buffer_);
+    if (examined_ != nullptr) *examined_ += text.size();
     for (size_t pos = text.find("/Type"); pos != std::string_view::npos && pos < scan_to;
          pos = text.find("/Type", pos + 5)) {
       size_t p = pos + 5;
@@ -151,11 +166,15 @@ class PageCounter {
 
   std::string buffer_;
   uint64_t pages_ = 0;
+  uint64_t* examined_;  // counts the input bytes scanned, when it is the input
 };
 
-Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& limits) {
+Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& limits,
+                uint64_t& examined) {
   size_t tail_from = b.size() > 2048 ? b.size() - 2048 : 0;
-  if (b.find("%%EOF", tail_from) == std::string_view::npos) {
+  size_t eof = b.find("%%EOF", tail_from);
+  examined += Scanned(eof, tail_from, 5, b.size());
+  if (eof == std::string_view::npos) {
     return tl::unexpected(Truncated("The PDF file is truncated (no %%EOF trailer).",
                                     "Tệp PDF bị cắt cụt (thiếu phần kết %%EOF)."));
   }
@@ -173,24 +192,33 @@ Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& l
   size_t prev_obj = header_at;
   for (;;) {
     size_t s = b.find("stream", pos);
+    examined += Scanned(s, pos, 6, b.size());
     if (s == std::string_view::npos) break;
     pos = s + 6;
+    examined += std::min<size_t>(s, 3) + 2;
     if (s >= 3 && b.substr(s - 3, 3) == "end") continue;  // "endstream"
     size_t data = s + 6;
     if (data < b.size() && b[data] == '\r') ++data;
     if (data >= b.size() || b[data] != '\n') continue;
     ++data;
     size_t obj = b.rfind(" obj", s);
+    examined += std::min(s + 4, b.size()) - (obj == std::string_view::npos ? 0 : obj);
     if (obj != std::string_view::npos && obj >= prev_obj) prev_obj = obj;
     std::string_view dict = b.substr(prev_obj, s - prev_obj);
     size_t end = b.find("endstream", data);
+    examined += Scanned(end, data, 9, b.size());
     if (end == std::string_view::npos) end = b.size();
-    if (dict.find("/FlateDecode") == std::string_view::npos &&
-        dict.find("/Fl ") == std::string_view::npos) {
+    size_t flate = dict.find("/FlateDecode");
+    examined += Scanned(flate, 0, 12, dict.size());
+    size_t fl = flate == std::string_view::npos ? dict.find("/Fl ") : flate;
+    if (flate == std::string_view::npos) examined += Scanned(fl, 0, 4, dict.size());
+    if (fl == std::string_view::npos) {
       pos = end;
       continue;
     }
-    bool object_stream = dict.find("/ObjStm") != std::string_view::npos;
+    size_t objstm = dict.find("/ObjStm");
+    examined += Scanned(objstm, 0, 7, dict.size());
+    bool object_stream = objstm != std::string_view::npos;
     z_stream z{};
     if (inflateInit(&z) != Z_OK) return Fail(ErrorCode::kInternal);
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(b.data() + data));
@@ -207,18 +235,20 @@ Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& l
         counter.Feed(std::string_view(reinterpret_cast<const char*>(out.data()), produced));
       }
       if (inflated > max_inflated) {
+        examined += std::min<size_t>(end - data, 0x7fffffff) - z.avail_in;
         inflateEnd(&z);
         return bomb();
       }
       if (produced == 0 && rc == Z_BUF_ERROR) break;
     }
+    examined += std::min<size_t>(end - data, 0x7fffffff) - z.avail_in;
     inflateEnd(&z);
     // A damaged stream is the reader's problem, not a reason to refuse the document: readers
     // show what they can. Only its size matters here.
     pages += counter.Finish();
     pos = end;
   }
-  PageCounter raw;
+  PageCounter raw(&examined);
   for (size_t at = 0; at < b.size(); at += out.size()) raw.Feed(b.substr(at, out.size()));
   pages += raw.Finish();
   if (pages > limits.max_pdf_pages) {
@@ -260,11 +290,15 @@ std::optional<MediaType> SniffMediaType(std::string_view head) {
   return std::nullopt;
 }
 
-Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimits& limits) {
+Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimits& limits,
+                                   FileCheckStats* stats) {
+  FileCheckStats local;
+  if (stats == nullptr) stats = &local;
   if (bytes.empty()) {
     return Fail(ErrorCode::kInvalidField, "The file is empty.", "Tệp rỗng.", "file");
   }
   auto type = SniffMediaType(bytes);
+  stats->bytes_examined += std::min<size_t>(bytes.size(), 1024);  // at most the first KiB
   if (!type) {
     return Fail(ErrorCode::kUnsupportedMedia, "Only PDF, JPEG and PNG files are accepted.",
                 "Chỉ chấp nhận tệp PDF, JPEG và PNG.", "file");
@@ -272,13 +306,13 @@ Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimi
   Status st;
   switch (*type) {
     case MediaType::kPng:
-      st = CheckPng(bytes, limits);
+      st = CheckPng(bytes, limits, stats->bytes_examined);
       break;
     case MediaType::kJpeg:
-      st = CheckJpeg(bytes, limits);
+      st = CheckJpeg(bytes, limits, stats->bytes_examined);
       break;
     case MediaType::kPdf:
-      st = CheckPdf(bytes, bytes.substr(0, 1024).find("%PDF-"), limits);
+      st = CheckPdf(bytes, bytes.substr(0, 1024).find("%PDF-"), limits, stats->bytes_examined);
       break;
   }
   if (!st) return tl::unexpected(st.error());
