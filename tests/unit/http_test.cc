@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "api/request_util.h"
 #include "http/limits.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -54,6 +55,29 @@ TEST(Router, MatchesParamsAndMethods) {
   EXPECT_EQ(router.Match("GET", "/api/v1/units/", params, &allowed), nullptr);
   EXPECT_EQ(allowed, "");  // 404
   EXPECT_NE(router.Match("HEAD", "/api/v1/units/x", params, &allowed), nullptr);
+}
+
+// Exactly application/json (any case), optionally with parameters; nothing that merely starts
+// with it.
+TEST(RequireJson, AcceptsOnlyApplicationJsonWithOptionalParameters) {
+  auto with = [](std::string type) {
+    Request r;
+    r.headers.emplace_back("content-type", std::move(type));
+    return RequireJson(r);
+  };
+  for (const char* ok :
+       {"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
+        "application/json ; charset=utf-8", "application/json\t;q=1"}) {
+    EXPECT_TRUE(with(ok)) << ok;
+  }
+  for (const char* bad :
+       {"", "application/jsonx", "application/json-seq", "application/json+x", "application/json x",
+        "application/json,text/plain", "text/json", "application/"}) {
+    auto st = with(bad);
+    ASSERT_FALSE(st) << bad;
+    EXPECT_EQ(st.error().code, ErrorCode::kUnsupportedMedia) << bad;
+  }
+  EXPECT_FALSE(RequireJson(Request{}));
 }
 
 TEST(Limits, SetByName) {
