@@ -36,6 +36,16 @@ Proc Shell(const std::string& cmd) {
   return r;
 }
 
+// The value of "Name:   value" in pdfinfo's output.
+std::string InfoField(const std::string& pdfinfo, const std::string& name) {
+  std::string out = "\n" + pdfinfo;
+  size_t at = out.find("\n" + name + ":");
+  if (at == std::string::npos) return "<none>";
+  at += name.size() + 2;
+  while (at < out.size() && out[at] == ' ') ++at;
+  return out.substr(at, out.find('\n', at) - at);
+}
+
 std::string HexOf(std::string_view s) {
   return Hex(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
@@ -122,6 +132,45 @@ TEST_F(RenderTextTest, XlsxHoldsOnlyCharactersXmlAllows) {
   EXPECT_NE(lines.find("\n" + HexOf("xy") + "\n"), std::string::npos);
   EXPECT_NE(lines.find("\n" + HexOf("Tiêu đề\xEF\xBF\xBD") + "\n"), std::string::npos);
   EXPECT_NE(lines.find("\n" + HexOf("Tác giả") + "\n"), std::string::npos);
+}
+
+// The PDF writer sets each glyph for one text only (its ToUnicode entry): a character the font
+// cannot draw is set as '?' (before, a combining mark without a glyph was added to the previous
+// letter's entry, so every later use of that letter read back with the mark), and the document
+// information holds no control characters or noncharacters.
+TEST_F(RenderTextTest, PdfReadsBackWithoutCharactersItCannotEncode) {
+  auto fonts = EmbeddedFormFonts();
+  ASSERT_TRUE(fonts) << fonts.error().message;
+  render::PdfDocument doc(*fonts);
+  doc.AddPage(render::kA5Portrait);
+  render::TextStyle style{12};
+  // U+0350 and U+036B: combining marks DejaVu Sans has no glyph for.
+  doc.Text(20, 60, "Ba\xCD\x90 Ho\xCD\xAB", style);
+  doc.Text(20, 90,
+           "L\x01\x1F\xEF\xBF\xBE\xEF\xBF\xBF\xFF"
+           "end",
+           style);
+  doc.Text(20, 120, "Hoa Bo Ba", style);
+  auto bytes = doc.Finish({"Tiêu đề\x01\xEF\xBF\xBF", "Mã\x02", "Tác giả\x1B", ""});
+  ASSERT_TRUE(bytes) << bytes.error().message;
+  std::string pdf = Save("hostile.pdf", *bytes);
+  Proc text = Shell("pdftotext -enc UTF-8 '" + pdf + "' - 2>&1");
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("Ba? Ho?"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("L????\xEF\xBF\xBD"
+                          "end"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("Hoa Bo Ba"), std::string::npos) << text.out;
+  for (char c : text.out) {
+    auto u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(u >= 0x20 || c == '\n' || c == '\f') << "control character " << int(u);
+  }
+  Proc info = Shell("pdfinfo -enc UTF-8 '" + pdf + "' 2>&1");
+  ASSERT_EQ(info.status, 0) << info.out;
+  EXPECT_EQ(InfoField(info.out, "Title"), "Tiêu đề\xEF\xBF\xBD") << info.out;
+  EXPECT_EQ(InfoField(info.out, "Subject"), "Mã") << info.out;
+  EXPECT_EQ(InfoField(info.out, "Author"), "Tác giả") << info.out;
 }
 
 }  // namespace
