@@ -57,6 +57,7 @@ const std::vector<Field>& Fields() {
       Size("max_pdf_inflated_bytes", &Limits::max_pdf_inflated_bytes),
       Size("max_pdf_inflate_ratio", &Limits::max_pdf_inflate_ratio),
       Size("max_pdf_pages", &Limits::max_pdf_pages),
+      Size("max_file_check_passes", &Limits::max_file_check_passes),
       Size("max_concurrent_renders", &Limits::max_concurrent_renders),
       Size("max_pending_renders", &Limits::max_pending_renders),
   };

@@ -36,6 +36,9 @@ struct Limits {
   uint64_t max_pdf_inflated_bytes = 256ull << 20;     // a PDF's Flate streams, decompressed
   uint64_t max_pdf_inflate_ratio = 200;               // decompressed / file size (PDF bombs)
   uint64_t max_pdf_pages = 2'000;
+  // Work budget of a content check: it reads at most this many times the file's bytes (plus
+  // 64 KiB); a file that would take more is refused (413). The checks read about 5 at most.
+  uint64_t max_file_check_passes = 16;
   // Forms 01-06 and registers: read and rendered off the I/O threads.
   size_t max_concurrent_renders = 2;  // documents being made at once
   size_t max_pending_renders = 64;    // queued beyond that: 503

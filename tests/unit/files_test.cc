@@ -145,7 +145,11 @@ std::string PngWithChunks(int n) {
 std::string JpegWithSegments(int n) {
   std::string jpg = Jpeg(64, 48);
   std::string extra;
-  for (int i = 0; i < n; ++i) extra += std::string("\xFF\xE1\x00\x06" "abcd", 8);
+  for (int i = 0; i < n; ++i)
+    extra += std::string(
+        "\xFF\xE1\x00\x06"
+        "abcd",
+        8);
   return jpg.insert(2, extra);
 }
 
@@ -186,6 +190,22 @@ TEST(FileCheck, ExaminesBytesLinearlyInTheInput) {
         << s8.bytes_examined << " for " << eight.size();
     EXPECT_LE(s8.bytes_examined, 8 * eight.size() + 4096) << c.name;
   }
+}
+
+// The work budget is enforced: a check that would read more than max_check_passes times the
+// file (plus 64 KiB) gives up with 413.
+TEST(FileCheck, WorkBeyondTheBudgetIsRefused) {
+  std::string pdf = PdfOf("<< /Filter /FlateDecode >>\nstream\nxx\nendstream\n", 20'000);
+  FileContentLimits limits;
+  FileCheckStats stats;
+  ASSERT_TRUE(CheckFileContent(pdf, limits, &stats));
+  EXPECT_LE(stats.bytes_examined, limits.max_check_passes * pdf.size());
+  limits.max_check_passes = 1;
+  auto refused = CheckFileContent(pdf, limits);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(refused.error().field, "file");
+  EXPECT_NE(refused.error().message.find("too complex"), std::string::npos);
 }
 
 // Fails the Nth call of any mutating operation, counting from 1 (0 = never).
