@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "api/request_util.h"
+#include "http/beast_adapter.h"
 #include "http/limits.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -78,6 +79,36 @@ TEST(RequireJson, AcceptsOnlyApplicationJsonWithOptionalParameters) {
     EXPECT_EQ(st.error().code, ErrorCode::kUnsupportedMedia) << bad;
   }
   EXPECT_FALSE(RequireJson(Request{}));
+}
+
+// RFC 9112 framing and Host, checked on parsed headers.
+TEST(CheckFraming, OneChunkedCodingAndOneHostOnly) {
+  namespace http = boost::beast::http;
+  auto check = [](unsigned version, std::vector<std::pair<std::string, std::string>> fields) {
+    http::request_header<> h;
+    h.version(version);
+    for (auto& [k, v] : fields) h.insert(k, v);
+    return CheckFraming(h);
+  };
+  EXPECT_FALSE(check(11, {{"Host", "x"}}));
+  EXPECT_FALSE(check(11, {{"Host", ""}}));  // an empty Host is valid
+  EXPECT_FALSE(check(10, {}));
+  EXPECT_FALSE(check(11, {{"Host", "x"}, {"Transfer-Encoding", "chunked"}}));
+  EXPECT_FALSE(check(11, {{"Host", "x"}, {"Transfer-Encoding", " Chunked\t"}}));
+  for (const char* te : {"xchunked", "gzip", "identity", "chunked, identity", "gzip, chunked",
+                         "chunked, chunked", "chunked;x=1", "", ","}) {
+    auto e = check(11, {{"Host", "x"}, {"Transfer-Encoding", te}});
+    ASSERT_TRUE(e) << te;
+    EXPECT_EQ(e->code, ErrorCode::kBadRequest);
+  }
+  EXPECT_TRUE(
+      check(11, {{"Host", "x"}, {"Transfer-Encoding", "gzip"}, {"Transfer-Encoding", "chunked"}}));
+  EXPECT_TRUE(
+      check(11, {{"Host", "x"}, {"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}}));
+  EXPECT_TRUE(check(10, {{"Transfer-Encoding", "chunked"}}));
+  EXPECT_TRUE(check(11, {}));
+  EXPECT_TRUE(check(11, {{"Host", "a"}, {"Host", "b"}}));
+  EXPECT_TRUE(check(10, {{"Host", "a"}, {"Host", "b"}}));
 }
 
 TEST(Limits, SetByName) {
