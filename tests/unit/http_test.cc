@@ -2,6 +2,7 @@
 
 #include "api/request_util.h"
 #include "http/beast_adapter.h"
+#include "http/connection_limits.h"
 #include "http/limits.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -109,6 +110,41 @@ TEST(CheckFraming, OneChunkedCodingAndOneHostOnly) {
   EXPECT_TRUE(check(11, {}));
   EXPECT_TRUE(check(11, {{"Host", "a"}, {"Host", "b"}}));
   EXPECT_TRUE(check(10, {{"Host", "a"}, {"Host", "b"}}));
+}
+
+TEST(ClientConnections, CountsEachAddressUpToItsCap) {
+  ClientConnections c;
+  EXPECT_TRUE(c.TryOpen("10.0.0.1", 2));
+  EXPECT_TRUE(c.TryOpen("10.0.0.1", 2));
+  EXPECT_FALSE(c.TryOpen("10.0.0.1", 2));
+  EXPECT_TRUE(c.TryOpen("10.0.0.2", 2));  // another address has its own count
+  EXPECT_EQ(c.open("10.0.0.1"), 2u);
+  c.Close("10.0.0.1");
+  EXPECT_EQ(c.open("10.0.0.1"), 1u);
+  EXPECT_TRUE(c.TryOpen("10.0.0.1", 2));
+  EXPECT_FALSE(c.TryOpen("10.0.0.3", 0));
+  EXPECT_EQ(c.open("10.0.0.3"), 0u);
+}
+
+TEST(BodyBudget, ReservationsTakeWhatFitsAndGiveItBack) {
+  BodyBudget budget(100);
+  {
+    BodyReservation a(budget);
+    EXPECT_TRUE(a.HoldAtLeast(60));
+    EXPECT_TRUE(a.HoldAtLeast(40));  // already held
+    EXPECT_EQ(a.held(), 60u);
+    BodyReservation b(budget);
+    EXPECT_FALSE(b.HoldAtLeast(41));
+    EXPECT_EQ(b.held(), 0u);
+    EXPECT_TRUE(b.HoldAtLeast(40));
+    EXPECT_EQ(budget.held(), 100u);
+    EXPECT_FALSE(a.HoldAtLeast(61));  // grows only if the budget has room
+    EXPECT_EQ(a.held(), 60u);
+  }
+  EXPECT_EQ(budget.held(), 0u);
+  BodyReservation c(budget);
+  EXPECT_FALSE(c.HoldAtLeast(101));
+  EXPECT_TRUE(c.HoldAtLeast(100));
 }
 
 TEST(Limits, SetByName) {
