@@ -266,10 +266,17 @@ TEST(NotifySmtpFormatTest, HeaderInjectionAndBadAddressesCannotGo) {
     }
   }
   OutboxMessage m = Sample();
+  EXPECT_FALSE(notify::FormatMail(m, {"no-reply@motcua.local\r\nBcc: x@y.vn", now}));
+  // A subject's line breaks become spaces: the notice goes, with no header of the subject's.
   m.subject = "Tiêu đề\r\nBcc: spy@example.com";
-  EXPECT_FALSE(notify::FormatMail(m, {"no-reply@motcua.local", now}));
-  m.subject = "Tiêu đề\nX";
-  EXPECT_FALSE(notify::FormatMail(m, {"no-reply@motcua.local", now}));
+  auto mail = notify::FormatMail(m, {"no-reply@motcua.local", now});
+  ASSERT_TRUE(mail) << mail.error().message;
+  EXPECT_EQ(HeaderValue(*mail, "Bcc"), "");
+  EXPECT_EQ(DecodeHeaderWords(HeaderValue(*mail, "Subject")), "Tiêu đề Bcc: spy@example.com");
+  m.subject = "Tiêu đề\nX\r\r\nY";
+  mail = notify::FormatMail(m, {"no-reply@motcua.local", now});
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(DecodeHeaderWords(HeaderValue(*mail, "Subject")), "Tiêu đề X Y");
   EXPECT_TRUE(notify::IsValidMailbox("first.last+tag@sub.example-mail.vn"));
 }
 
