@@ -1,6 +1,7 @@
-// Raw bytes -> Beast's request parser -> router -> handlers -> response, with a real SQLite
-// store holding the bundled units, catalog and demo accounts. A 5xx answer or an error body
-// without the four fields is a finding.
+// Raw bytes -> Beast's request parser -> the framing and Host checks the server runs
+// (CheckFraming) -> router -> handlers -> response, with a real SQLite store holding the bundled
+// units, catalog and demo accounts. A 5xx answer or an error body without the four fields is a
+// finding.
 //
 // So that the handlers behind authentication are fuzzed too, not only the 401 in front of them,
 // a request may carry `X-Fuzz-As: citizen|reception|specialist|leader|admin`: the harness then
@@ -153,6 +154,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Response res;
   if (ec || !parser.is_done()) {
     res = ErrorResponse(ReadError(ec ? ec : http::error::partial_message));
+  } else if (auto refused = CheckFraming(parser.get().base())) {
+    res = ErrorResponse(*refused);  // the server answers this and closes
   } else {
     Request req;
     req.client_ip = "127.0.0.1";

@@ -1,5 +1,7 @@
 #include "api/request_util.h"
 
+#include <cctype>
+
 namespace motcua {
 
 std::string_view CookieValue(std::string_view header, std::string_view name) {
@@ -59,9 +61,16 @@ Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default
 }
 
 Status RequireJson(const Request& req) {
-  if (!req.Header("content-type").starts_with("application/json")) {
-    return Fail(ErrorCode::kUnsupportedMedia);
+  // The media type is case-insensitive; parameters (charset=utf-8) may follow after a ';'.
+  std::string_view type = req.Header("content-type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  bool same = type.size() == kJson.size();
+  for (size_t i = 0; same && i < kJson.size(); ++i) {
+    same = std::tolower(static_cast<unsigned char>(type[i])) == kJson[i];
   }
+  if (!same) return Fail(ErrorCode::kUnsupportedMedia);
   return {};
 }
 

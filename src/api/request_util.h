@@ -17,7 +17,8 @@ Response JsonResponse(int status, std::string body);
 // Parses the offset/limit query parameters; limit defaults to `default_limit`, capped at `max`.
 // kInvalidField naming the parameter otherwise.
 Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default_limit, size_t max);
-// Fails with kUnsupportedMedia unless the body is declared application/json.
+// Fails with kUnsupportedMedia unless the body is declared application/json: that media type
+// (in any case), optionally followed by parameters ("; charset=utf-8"), nothing else.
 Status RequireJson(const Request& req);
 // Fails with kUnknownField if the query has a parameter outside `allowed`.
 Status CheckQueryParams(const Request& req, std::initializer_list<std::string_view> allowed);

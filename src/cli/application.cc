@@ -118,7 +118,8 @@ Application::~Application() {
 
 FileContentLimits Application::file_limits() const {
   const Limits& l = config_.limits;
-  return {l.max_image_pixels, l.max_pdf_inflated_bytes, l.max_pdf_inflate_ratio, l.max_pdf_pages};
+  return {l.max_image_pixels, l.max_pdf_inflated_bytes, l.max_pdf_inflate_ratio, l.max_pdf_pages,
+          l.max_file_check_passes};
 }
 
 void Application::AddMetricsSource(std::function<void(std::string&)> render) {

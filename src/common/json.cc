@@ -3,10 +3,108 @@
 #include <cstring>
 
 #include <algorithm>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include "common/text.h"
 
 namespace motcua {
+
+namespace {
+
+// Boost.JSON's own value-building handler (boost/json/detail/handler.hpp) plus one check: no
+// object has a key twice. Boost keeps the last of them silently, other readers the first, so a
+// body with a repeated key could mean one thing to a proxy, a log or a WAF and another to us.
+// The keys of the objects being read are kept on a stack; when an object ends, its keys are
+// sorted and compared (n log n in its number of keys).
+class StrictHandler {
+ public:
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  StrictHandler(unsigned char* temp, std::size_t size)
+      : st(boost::json::storage_ptr(), temp, size) {}
+
+  bool on_document_begin(boost::json::error_code&) { return true; }
+  bool on_document_end(boost::json::error_code&) { return true; }
+  bool on_object_begin(boost::json::error_code&) {
+    frames_.push_back(keys_.size());
+    return true;
+  }
+  bool on_object_end(std::size_t n, boost::json::error_code& ec) {
+    auto first = keys_.begin() + static_cast<std::ptrdiff_t>(frames_.back());
+    std::sort(first, keys_.end());
+    auto twice = std::adjacent_find(first, keys_.end());
+    if (twice != keys_.end()) {
+      duplicate = std::move(*twice);
+      ec = boost::json::error::syntax;
+      return false;
+    }
+    keys_.erase(first, keys_.end());
+    frames_.pop_back();
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(boost::json::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::json::error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_chars(s);
+    key_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_key(s);
+    key_.append(s.data(), s.size());
+    keys_.push_back(std::move(key_));
+    key_.clear();
+    return true;
+  }
+  bool on_string_part(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(boost::json::string_view s, std::size_t, boost::json::error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(boost::json::string_view, boost::json::error_code&) { return true; }
+  bool on_int64(std::int64_t i, boost::json::string_view, boost::json::error_code&) {
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, boost::json::string_view, boost::json::error_code&) {
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, boost::json::string_view, boost::json::error_code&) {
+    st.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, boost::json::error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::json::error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(boost::json::string_view, boost::json::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::json::error_code&) { return true; }
+
+  boost::json::value_stack st;
+  std::string duplicate;  // the key found twice, when that stopped the parse
+
+ private:
+  std::string key_;                  // the key being read, when it comes in parts
+  std::vector<std::string> keys_;    // the keys of every object being read, outermost first
+  std::vector<std::size_t> frames_;  // where each open object's keys start in keys_
+};
+
+}  // namespace
 
 Result<boost::json::value> ParseJson(std::string_view text, int max_depth) {
   boost::json::parse_options opt;
@@ -14,13 +112,23 @@ Result<boost::json::value> ParseJson(std::string_view text, int max_depth) {
   opt.allow_comments = false;
   opt.allow_trailing_commas = false;
   opt.allow_invalid_utf8 = false;
+  unsigned char temp[4096];
+  boost::json::basic_parser<StrictHandler> parser(opt, temp, sizeof temp);
+  parser.handler().st.reset();
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec, {}, opt);
+  size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
+  if (ec && !parser.handler().duplicate.empty()) {
+    const std::string& key = parser.handler().duplicate;
+    std::string shown = IsValidUtf8(key) && Utf8Length(key) <= 64 ? key : "?";
+    return Fail(ErrorCode::kBadRequest, "The JSON body has the key '" + shown + "' twice.",
+                "Nội dung JSON có khóa '" + shown + "' hai lần.", shown);
+  }
   if (ec) {
     return Fail(ErrorCode::kBadRequest, "The body is not valid JSON: " + ec.message() + ".",
                 "Nội dung không phải JSON hợp lệ: " + ec.message() + ".");
   }
-  return v;
+  return parser.handler().st.release();
 }
 
 std::string ToJson(const boost::json::value& v) { return boost::json::serialize(v); }

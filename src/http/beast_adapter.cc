@@ -43,4 +43,54 @@ Error ReadError(const boost::beast::error_code& ec) {
                "Yêu cầu HTTP không hợp lệ: " + ec.message() + "."};
 }
 
+std::optional<Error> CheckFraming(const http::request_header<>& header) {
+  size_t hosts = 0;
+  bool has_coding = false;
+  size_t chunked = 0;
+  size_t others = 0;
+  for (const auto& field : header) {
+    if (field.name() == http::field::host) ++hosts;
+    if (field.name() != http::field::transfer_encoding) continue;
+    has_coding = true;
+    std::string_view list = field.value();
+    while (true) {
+      size_t comma = list.find(',');
+      std::string_view coding = list.substr(0, comma);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+        coding.remove_prefix(1);
+      }
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+        coding.remove_suffix(1);
+      }
+      if (boost::beast::iequals(coding, "chunked")) {
+        ++chunked;
+      } else if (!coding.empty() || comma == std::string_view::npos) {
+        ++others;  // any other coding, or an empty field value
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  if (has_coding) {
+    if (header.version() < 11) {
+      return Error{ErrorCode::kBadRequest, "Transfer-Encoding is not allowed in HTTP/1.0.",
+                   "HTTP/1.0 không cho phép Transfer-Encoding."};
+    }
+    if (chunked != 1 || others != 0) {
+      return Error{ErrorCode::kBadRequest,
+                   "Only 'Transfer-Encoding: chunked' is accepted (one coding, chunked, once).",
+                   "Chỉ chấp nhận 'Transfer-Encoding: chunked' (một mã hóa duy nhất là chunked)."};
+    }
+    if (header.count(http::field::content_length) != 0) {
+      return Error{ErrorCode::kBadRequest, "Send Content-Length or Transfer-Encoding, not both.",
+                   "Chỉ gửi Content-Length hoặc Transfer-Encoding, không gửi cả hai."};
+    }
+  }
+  if (hosts > 1 || (hosts == 0 && header.version() >= 11)) {
+    return Error{ErrorCode::kBadRequest, "An HTTP/1.1 request needs exactly one Host header.",
+                 "Yêu cầu HTTP/1.1 cần đúng một trường Host."};
+  }
+  return std::nullopt;
+}
+
 }  // namespace motcua

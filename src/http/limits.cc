@@ -40,6 +40,8 @@ const std::vector<Field>& Fields() {
       Millis("read_timeout_ms", &Limits::read_timeout),
       Millis("write_timeout_ms", &Limits::write_timeout),
       Size("max_connections", &Limits::max_connections),
+      Size("max_connections_per_client", &Limits::max_connections_per_client),
+      Size("max_buffered_body_bytes", &Limits::max_buffered_body_bytes),
       Size("max_requests_per_connection", &Limits::max_requests_per_connection),
       Size("max_json_depth", &Limits::max_json_depth),
       Size("max_query_chars", &Limits::max_query_chars),
@@ -72,6 +74,7 @@ const std::vector<Field>& Fields() {
       Size("max_pdf_inflated_bytes", &Limits::max_pdf_inflated_bytes),
       Size("max_pdf_inflate_ratio", &Limits::max_pdf_inflate_ratio),
       Size("max_pdf_pages", &Limits::max_pdf_pages),
+      Size("max_file_check_passes", &Limits::max_file_check_passes),
       Size("max_concurrent_renders", &Limits::max_concurrent_renders),
       Size("max_pending_renders", &Limits::max_pending_renders),
   };

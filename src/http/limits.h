@@ -18,6 +18,16 @@ struct Limits {
   std::chrono::milliseconds read_timeout{10'000};  // from a request's first byte to its end
   std::chrono::milliseconds write_timeout{30'000};
   size_t max_connections = 10'000;  // open connections; more get 503 and are closed
+  // Open connections from one client address; more get 503 and are closed (and are counted in
+  // motcua_http_connections_rejected_per_client_total). Behind a reverse proxy every client
+  // has the proxy's address: raise it there.
+  size_t max_connections_per_client = 256;
+  // Bytes held for request bodies by all connections together: a JSON body holds its declared
+  // length while it is read and handled (a chunked one what it has read, plus 64 KiB), an upload
+  // 128 KiB (its read piece and the blob writer's buffer). A request whose body finds no room is
+  // answered 503 with Retry-After: 1 without being read, and its connection closed (counted in
+  // motcua_http_bodies_refused_total), so slow bodies cannot pin unbounded memory.
+  uint64_t max_buffered_body_bytes = 256ull << 20;
   size_t max_requests_per_connection = 100'000;
   int max_json_depth = 32;
   size_t max_query_chars = 200;              // q= search text, in code points
@@ -52,6 +62,9 @@ struct Limits {
   uint64_t max_pdf_inflated_bytes = 256ull << 20;     // a PDF's Flate streams, decompressed
   uint64_t max_pdf_inflate_ratio = 200;               // decompressed / file size (PDF bombs)
   uint64_t max_pdf_pages = 2'000;
+  // Work budget of a content check: it reads at most this many times the file's bytes (plus
+  // 64 KiB); a file that would take more is refused (413). The checks read about 5 at most.
+  uint64_t max_file_check_passes = 16;
   // Forms 01-06 and registers: read and rendered off the I/O threads.
   size_t max_concurrent_renders = 2;  // documents being made at once
   size_t max_pending_renders = 64;    // queued beyond that: 503

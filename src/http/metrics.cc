@@ -78,6 +78,18 @@ void Metrics::Render(std::string& out) const {
       "motcua_http_connections_rejected_total %llu\n",
       connections_.load(), static_cast<unsigned long long>(rejected_.load()));
   out += buf;
+  std::snprintf(buf, sizeof buf,
+                "# HELP motcua_http_connections_rejected_per_client_total Connections refused "
+                "over the limit per client address.\n"
+                "# TYPE motcua_http_connections_rejected_per_client_total counter\n"
+                "motcua_http_connections_rejected_per_client_total %llu\n"
+                "# HELP motcua_http_bodies_refused_total Request bodies refused (503) because "
+                "the bytes held for bodies were at their limit.\n"
+                "# TYPE motcua_http_bodies_refused_total counter\n"
+                "motcua_http_bodies_refused_total %llu\n",
+                static_cast<unsigned long long>(rejected_per_client_.load()),
+                static_cast<unsigned long long>(bodies_refused_.load()));
+  out += buf;
 }
 
 }  // namespace motcua

@@ -22,6 +22,12 @@ class Metrics {
   void ConnectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
   void ConnectionRejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
+  // A connection refused because its address had max_connections_per_client open.
+  void ConnectionRejectedPerClient() {
+    rejected_per_client_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // A request body refused because the bytes held for bodies were at max_buffered_body_bytes.
+  void BodyRefused() { bodies_refused_.fetch_add(1, std::memory_order_relaxed); }
   long long connections() const { return connections_.load(std::memory_order_relaxed); }
   size_t unmatched_index() const { return routes_.size() - 1; }
 
@@ -41,6 +47,8 @@ class Metrics {
   std::vector<std::unique_ptr<PerRoute>> routes_;
   std::atomic<long long> connections_{0};
   std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> rejected_per_client_{0};
+  std::atomic<uint64_t> bodies_refused_{0};
 };
 
 }  // namespace motcua

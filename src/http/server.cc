@@ -103,12 +103,33 @@ asio::awaitable<void> Server::Accept() {
       co_await t.async_wait(kAsTuple);
       continue;
     }
+    // Counted here, in the order connections arrive, so that the cap per address is exact.
+    beast::error_code rec;
+    std::string client_ip = socket.remote_endpoint(rec).address().to_string();
+    bool admitted = clients_.TryOpen(client_ip, options_.limits.max_connections_per_client);
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
+    asio::co_spawn(executor, Session(std::move(socket), std::move(client_ip), admitted),
+                   asio::detached);
   }
 }
 
 namespace {
+
+// The answer when the bytes held for request bodies are at their limit.
+Error Busy() {
+  return Error{ErrorCode::kUnavailable, "The server is busy; try again in a moment.",
+               "Máy chủ đang bận; vui lòng thử lại sau giây lát."};
+}
+
+// Holds what the body `parser` is reading may take: its declared length; for a chunked body what
+// it has so far and one more read (the connection's buffer is 16 KiB), at most `max_body`.
+bool HoldBody(BodyReservation& held, const http::request_parser<http::string_body>& parser,
+              uint64_t max_body) {
+  if (parser.chunked()) {
+    return held.HoldAtLeast(std::min<uint64_t>(max_body, parser.get().body().size() + 64 * 1024));
+  }
+  return held.HoldAtLeast(parser.content_length().value_or(0));
+}
 
 // A connection with one deadline. A timer (not the stream's own timeout, which closes the socket)
 // cancels the pending read when it fires, so that a slow client can still be told 408.
@@ -161,19 +182,38 @@ asio::awaitable<void> Linger(const std::shared_ptr<Connection>& conn, beast::fla
 }
 
 // The body of a streamed request, read from the socket as the handler asks for it. Each read
-// waits at most read_timeout; the whole body at most upload_timeout.
+// waits at most read_timeout; the whole body at most upload_timeout. A read returns what the
+// connection has buffered, up to kPiece bytes: a client sending tiny chunks (one byte each) gets
+// them gathered into one piece, not one piece (and one write to disk) per chunk. While it reads,
+// the stream holds kHold bytes of the body budget; if the budget has no room, the first read
+// fails with kUnavailable (503).
 class SocketBodyStream final : public BodyStream {
  public:
+  static constexpr size_t kPiece = 64 * 1024;
+  // Its piece, and the blob writer's buffer the piece goes to (BlobStore::Writer::kWriteBytes).
+  static constexpr size_t kHold = 2 * kPiece;
+
   SocketBodyStream(std::shared_ptr<Connection> conn, beast::flat_buffer& buffer,
-                   http::request_parser<http::buffer_body>& parser, const Limits& limits)
+                   http::request_parser<http::buffer_body>& parser, const Limits& limits,
+                   BodyBudget& bodies, Metrics& metrics)
       : conn_(std::move(conn)),
         buffer_(buffer),
         parser_(parser),
         limits_(limits),
+        metrics_(metrics),
+        held_(bodies),
         deadline_(std::chrono::steady_clock::now() + limits.upload_timeout) {}
 
   asio::awaitable<Result<std::string_view>> Read() override {
     if (failed_) co_return Fail(ErrorCode::kBadRequest, "The request body was already refused.");
+    if (!piece_) {
+      if (!held_.HoldAtLeast(kHold)) {
+        failed_ = true;
+        metrics_.BodyRefused();
+        co_return tl::unexpected(Busy());
+      }
+      piece_ = std::make_unique<char[]>(kPiece);
+    }
     if (!continued_) {
       continued_ = true;
       Status sent = co_await SendContinue(*conn_, parser_.get());
@@ -182,9 +222,15 @@ class SocketBodyStream final : public BodyStream {
         co_return tl::unexpected(sent.error());
       }
     }
-    while (!parser_.is_done()) {
-      parser_.get().body().data = piece_;
-      parser_.get().body().size = sizeof piece_;
+    auto& body = parser_.get().body();
+    size_t got = 0;
+    while (got == 0 && !parser_.is_done()) {
+      if (deferred_) {
+        failed_ = true;
+        co_return tl::unexpected(ReadError(deferred_));
+      }
+      body.data = piece_.get();
+      body.size = kPiece;
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline_ - std::chrono::steady_clock::now());
       Arm(conn_, std::min(limits_.read_timeout, std::max(left, std::chrono::milliseconds(1))));
@@ -196,9 +242,21 @@ class SocketBodyStream final : public BodyStream {
         if (conn_->timed_out) co_return Fail(ErrorCode::kTimeout);
         co_return tl::unexpected(ReadError(ec));
       }
-      size_t got = sizeof piece_ - parser_.get().body().size;
-      if (got > 0) co_return std::string_view(piece_, got);
+      // Parse what the connection has already buffered into the same piece, without waiting.
+      while (!parser_.is_done() && body.size > 0 && buffer_.size() > 0) {
+        beast::error_code pec;
+        size_t used = parser_.put(buffer_.data(), pec);
+        buffer_.consume(used);
+        if (pec == http::error::need_more || pec == http::error::need_buffer) break;
+        if (pec) {
+          deferred_ = pec;  // the pieces before it are good; the next Read reports it
+          break;
+        }
+        if (used == 0) break;
+      }
+      got = kPiece - body.size;
     }
+    if (got > 0) co_return std::string_view(piece_.get(), got);
     done_ = true;
     co_return std::string_view();
   }
@@ -210,28 +268,55 @@ class SocketBodyStream final : public BodyStream {
   beast::flat_buffer& buffer_;
   http::request_parser<http::buffer_body>& parser_;
   const Limits& limits_;
+  Metrics& metrics_;
+  BodyReservation held_;
   std::chrono::steady_clock::time_point deadline_;
+  std::unique_ptr<char[]> piece_;  // allocated by the first read
+  beast::error_code deferred_;
   bool continued_ = false;
   bool done_ = false;
   bool failed_ = false;
-  char piece_[64 * 1024];
+};
+
+// Forgets the connection of its address (counted by Server::Accept) however the session ends.
+class ClientSlot {
+ public:
+  ClientSlot(ClientConnections* clients, std::string address)
+      : clients_(clients), address_(std::move(address)) {}
+  ~ClientSlot() {
+    if (clients_ != nullptr) clients_->Close(address_);
+  }
+  ClientSlot(const ClientSlot&) = delete;
+  ClientSlot& operator=(const ClientSlot&) = delete;
+
+ private:
+  ClientConnections* clients_;
+  std::string address_;
 };
 
 }  // namespace
 
-asio::awaitable<void> Server::Session(tcp::socket socket) {
+asio::awaitable<void> Server::Session(tcp::socket socket, std::string client_ip, bool admitted) {
   Metrics& metrics = app_.metrics();
   const Limits& limits = options_.limits;
+  ClientSlot slot(admitted ? &clients_ : nullptr, client_ip);
   beast::error_code ec;
-  std::string client_ip = socket.remote_endpoint(ec).address().to_string();
   socket.set_option(tcp::no_delay(true), ec);
   auto conn = std::make_shared<Connection>(std::move(socket));
-  if (static_cast<size_t>(metrics.connections()) >= limits.max_connections) {
-    metrics.ConnectionRejected();
+  bool over = static_cast<size_t>(metrics.connections()) >= limits.max_connections;
+  if (!admitted || over) {
+    Error error{ErrorCode::kUnavailable, "Too many connections.", "Quá nhiều kết nối."};
+    if (!admitted) {
+      metrics.ConnectionRejectedPerClient();
+      error = Error{ErrorCode::kUnavailable, "Too many connections from your address.",
+                    "Quá nhiều kết nối từ địa chỉ của bạn."};
+    } else {
+      metrics.ConnectionRejected();
+    }
     std::string id = app_.NewRequestId();
-    Response res = ErrorResponse(
-        Error{ErrorCode::kUnavailable, "Too many connections.", "Quá nhiều kết nối."}, id);
+    Response res = ErrorResponse(error, id);
     res.headers.emplace_back("X-Request-Id", id);
+    res.headers.emplace_back("Retry-After", "1");
     auto out = ToBeast(res, 11, false, false);
     Arm(conn, std::chrono::milliseconds(2000));
     co_await http::async_write(conn->socket, out, kAsTuple);
@@ -259,22 +344,42 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
     Arm(conn, limits.read_timeout);
     auto [hec, hn] =
         co_await http::async_read_header(conn->socket, buffer, header_parser, kAsTuple);
+    // A request answered without reading its body (bad framing, no room for the body), then
+    // the connection is closed.
+    std::optional<Error> refused;
+    if (!hec) refused = CheckFraming(header_parser.get().base());
     bool streams =
-        !hec && app_.StreamsBody(header_parser.get().method_string(), header_parser.get().target());
-    if (!hec && !streams && header_parser.content_length() &&
+        !hec && !refused &&
+        app_.StreamsBody(header_parser.get().method_string(), header_parser.get().target());
+    if (!hec && !refused && !streams && header_parser.content_length() &&
         *header_parser.content_length() > limits.max_body_bytes) {
       hec = http::error::body_limit;
     }
-    if (!hec && !streams) {
-      // The usual request: read the whole (small) body under max_body_bytes.
+    if (!hec && !refused && !streams) {
+      // The usual request: read the whole (small) body under max_body_bytes, holding its size
+      // of the body budget until the answer is written.
       http::request_parser<http::string_body> parser(std::move(header_parser));
       parser.body_limit(limits.max_body_bytes);
-      Status sent = co_await SendContinue(*conn, parser.get());
-      if (!sent) break;
-      auto [rec, n] = co_await http::async_read(conn->socket, buffer, parser, kAsTuple);
-      if (rec) {
-        hec = rec;
+      BodyReservation held(bodies_);
+      if (!HoldBody(held, parser, limits.max_body_bytes)) {
+        refused = Busy();
       } else {
+        Status sent = co_await SendContinue(*conn, parser.get());
+        if (!sent) break;
+        while (!parser.is_done()) {
+          if (!HoldBody(held, parser, limits.max_body_bytes)) {
+            refused = Busy();
+            break;
+          }
+          auto [rec, n] = co_await http::async_read_some(conn->socket, buffer, parser, kAsTuple);
+          if (rec) {
+            hec = rec;
+            break;
+          }
+        }
+      }
+      if (refused) metrics.BodyRefused();
+      if (!hec && !refused) {
         auto& msg = parser.get();
         FromBeast(msg, req);
         req.body_stream = nullptr;
@@ -282,6 +387,7 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
         bool head = msg.method() == http::verb::head;
         conn->timer.cancel();
         Response res = co_await app_.Handle(req);
+        std::string().swap(req.body);  // a connection waiting for its next request holds no body
         auto out = ToBeast(res, msg.version(), keep_alive, head);
         Arm(conn, limits.write_timeout);
         auto [wec, wn] = co_await http::async_write(conn->socket, out, kAsTuple);
@@ -289,11 +395,11 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
         continue;
       }
     }
-    if (!hec) {
+    if (!hec && !refused) {
       // A streamed body (uploads): the handler pulls it piece by piece through BodyStream.
       http::request_parser<http::buffer_body> parser(std::move(header_parser));
       parser.body_limit(limits.max_upload_bytes);
-      SocketBodyStream body(conn, buffer, parser, limits);
+      SocketBodyStream body(conn, buffer, parser, limits, bodies_, metrics);
       HeaderFromBeast(parser.get().base(), req);
       req.body.clear();
       req.body_stream = &body;
@@ -313,18 +419,22 @@ asio::awaitable<void> Server::Session(tcp::socket socket) {
       if (wec || !keep_alive) break;
       continue;
     }
-    if (hec == http::error::end_of_stream || hec == asio::error::connection_reset ||
-        hec == asio::error::eof) {
+    if (!refused && (hec == http::error::end_of_stream || hec == asio::error::connection_reset ||
+                     hec == asio::error::eof)) {
       break;
     }
-    Error error = conn->timed_out ? Error{ErrorCode::kTimeout} : ReadError(hec);
+    Error error = refused           ? *refused
+                  : conn->timed_out ? Error{ErrorCode::kTimeout}
+                                    : ReadError(hec);
     std::string id = app_.NewRequestId();
     Response res = ErrorResponse(error, id);
     res.headers.emplace_back("X-Request-Id", id);
+    if (res.status == 503) res.headers.emplace_back("Retry-After", "1");
     metrics.Observe(metrics.unmatched_index(), res.status, std::chrono::nanoseconds(0));
+    std::string why = refused ? refused->message : conn->timed_out ? "timeout" : hec.message();
     LogLine("{\"level\":\"info\",\"msg\":\"unreadable request\",\"client\":\"" + client_ip +
-            "\",\"status\":" + std::to_string(res.status) + ",\"error\":\"" +
-            JsonEscape(conn->timed_out ? "timeout" : hec.message()) + "\"}");
+            "\",\"status\":" + std::to_string(res.status) + ",\"error\":\"" + JsonEscape(why) +
+            "\"}");
     auto out = ToBeast(res, 11, false, false);
     Arm(conn, std::chrono::milliseconds(2000));
     auto [wec, wn] = co_await http::async_write(conn->socket, out, kAsTuple);

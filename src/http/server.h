@@ -1,7 +1,10 @@
 // The HTTP/1.1 server: Boost.Beast over Asio with C++20 coroutines, one coroutine per connection,
 // one single-threaded io_context per core (connections are dealt round-robin, so a connection
 // never needs a strand and threads share no queue), keep-alive, and every limit from Limits
-// enforced while reading (header and body size, idle and read timeouts, connections).
+// enforced while reading (header and body size, idle and read timeouts, connections in all and
+// per client address, bytes held for request bodies in all). Framing is strict (RFC 9112): a
+// Transfer-Encoding other than one "chunked", or an HTTP/1.1 request without exactly one Host,
+// is answered 400 and the connection closed.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "http/connection_limits.h"
 #include "http/limits.h"
 #include "http/message.h"
 #include "http/metrics.h"
@@ -57,10 +61,16 @@ class Server {
 
  private:
   boost::asio::awaitable<void> Accept();
-  boost::asio::awaitable<void> Session(boost::asio::ip::tcp::socket socket);
+  // Serves one connection; `admitted` is false when its address had max_connections_per_client
+  // already (Accept counted it otherwise, and the session forgets it when it ends).
+  boost::asio::awaitable<void> Session(boost::asio::ip::tcp::socket socket, std::string client_ip,
+                                       bool admitted);
 
   ServerOptions options_;
   HttpApp& app_;
+  // Before contexts_: sessions destroyed with the contexts give their counts back.
+  ClientConnections clients_;
+  BodyBudget bodies_{options_.limits.max_buffered_body_bytes};
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;  // [0] also accepts
   size_t next_context_ = 0;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -48,6 +48,37 @@ std::string_view Utf8Prefix(std::string_view s, size_t max) {
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
+// `text` on one line: every run of CR and LF becomes one space.
+std::string OneLine(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r' && text[i] != '\n') {
+      out += text[i];
+      continue;
+    }
+    out += ' ';
+    while (i + 1 < text.size() && (text[i + 1] == '\r' || text[i + 1] == '\n')) ++i;
+  }
+  return out;
+}
+
+// True if `value` can follow "Name: " without starting another header: no CR or LF except in
+// a fold (CRLF followed by a space or tab).
+bool IsOneHeaderValue(std::string_view value) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\n') return false;
+    if (value[i] == '\r') {
+      if (i + 2 >= value.size() || value[i + 1] != '\n' ||
+          (value[i + 2] != ' ' && value[i + 2] != '\t')) {
+        return false;
+      }
+      ++i;
+    }
+  }
+  return true;
+}
+
 std::string_view DomainOf(std::string_view address) {
   size_t at = address.rfind('@');
   return at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
@@ -246,16 +277,19 @@ std::string MailBodyText(const OutboxMessage& m) {
 }
 
 Result<std::string> FormatMail(const OutboxMessage& m, const MailOptions& options) {
-  if (HasLineBreak(m.recipient) || HasLineBreak(m.subject) || HasLineBreak(options.from)) {
-    return Fail(ErrorCode::kInvalidField, "line break in the recipient or subject",
-                "địa chỉ người nhận hoặc tiêu đề chứa ký tự xuống dòng", "recipient");
+  if (HasLineBreak(m.recipient) || HasLineBreak(options.from)) {
+    return Fail(ErrorCode::kInvalidField, "line break in the recipient or sender",
+                "địa chỉ người nhận hoặc người gửi chứa ký tự xuống dòng", "recipient");
   }
   if (!IsValidMailbox(m.recipient)) {
     return Fail(ErrorCode::kInvalidField, "not a deliverable e-mail address",
                 "địa chỉ thư điện tử không gửi được", "recipient");
   }
-  std::string subject(Utf8Prefix(m.subject, kMaxSubjectBytes));
-  if (subject.size() < m.subject.size()) subject += "…";
+  // A subject is one line: a note with line breaks ("Yêu cầu bổ sung hồ sơ: <note>") is joined
+  // with spaces (the body keeps its lines).
+  std::string one_line = OneLine(m.subject);
+  std::string subject(Utf8Prefix(one_line, kMaxSubjectBytes));
+  if (subject.size() < one_line.size()) subject += "…";
   std::string body = MailBodyText(m);
   bool eight_bit = options.eight_bit;
   for (size_t start = 0; eight_bit && start < body.size();) {
@@ -264,17 +298,30 @@ Result<std::string> FormatMail(const OutboxMessage& m, const MailOptions& option
     eight_bit = end - start <= kMax8bitLine;
     start = end + 2;
   }
+  const std::pair<std::string_view, std::string> headers[] = {
+      {"Date", FormatMailDate(options.date)},
+      {"From", options.from},
+      {"To", m.recipient},
+      {"Subject", EncodeHeaderWords(subject)},
+      {"Message-ID", MailMessageId(m, options.from)},
+      {"MIME-Version", "1.0"},
+      {"Content-Type", "text/plain; charset=UTF-8"},
+      {"Content-Transfer-Encoding", eight_bit ? "8bit" : "base64"},
+      {"Auto-Submitted", "auto-generated"},
+  };
   std::string out;
   out.reserve(body.size() * 2 + 512);
-  out += "Date: " + FormatMailDate(options.date) + "\r\n";
-  out += "From: " + options.from + "\r\n";
-  out += "To: " + m.recipient + "\r\n";
-  out += "Subject: " + EncodeHeaderWords(subject) + "\r\n";
-  out += "Message-ID: " + MailMessageId(m, options.from) + "\r\n";
-  out += "MIME-Version: 1.0\r\n";
-  out += "Content-Type: text/plain; charset=UTF-8\r\n";
-  out += std::string("Content-Transfer-Encoding: ") + (eight_bit ? "8bit" : "base64") + "\r\n";
-  out += "Auto-Submitted: auto-generated\r\n";
+  for (const auto& [name, value] : headers) {
+    // Whatever a value is made of, it cannot end its line and start a header of its own.
+    if (!IsOneHeaderValue(value)) {
+      return Fail(ErrorCode::kInvalidField, "line break in the " + std::string(name) + " header",
+                  "tiêu đề thư " + std::string(name) + " chứa ký tự xuống dòng", "recipient");
+    }
+    out.append(name);
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
   out += "\r\n";
   if (eight_bit) {
     out += body;

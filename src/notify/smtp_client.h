@@ -4,8 +4,9 @@
 // Postfix that relays on with TLS); STARTTLS is not spoken, so AUTH sends the password in clear.
 //
 // The message (RFC 5322 + MIME): Date in Vietnam time, From, To, Subject as RFC 2047 encoded
-// words (UTF-8, base64; subjects are Vietnamese), a Message-ID made from the outbox id, the
-// dossier code and the sender's domain (so a retry carries the same id), text/plain UTF-8 body
+// words (UTF-8, base64; subjects are Vietnamese; line breaks in a subject become spaces, so no
+// text of the applicant's or an officer's can add a header), a Message-ID made from the outbox id,
+// the dossier code and the sender's domain (so a retry carries the same id), text/plain UTF-8 body
 // in 8bit when the server offers 8BITMIME, else base64.
 //
 // Replies: 2xx go on; 4xx anywhere and any network failure are transient; 5xx to RCPT TO or
@@ -66,9 +67,10 @@ std::string MailMessageId(const OutboxMessage& m, std::string_view from);
 // The text the applicant reads: the message body, then its dossier code and a no-reply note.
 std::string MailBodyText(const OutboxMessage& m);
 
-// The whole message, headers and body, with CRLF line ends, not yet dot-stuffed. Fails with
-// kInvalidField when the recipient is not a valid mailbox or the recipient or subject holds
-// CR or LF (header injection): such a message can never go.
+// The whole message, headers and body, with CRLF line ends, not yet dot-stuffed. The subject goes
+// on one line (runs of CR and LF become one space); the body keeps its line breaks, as CRLF.
+// Fails with kInvalidField when the recipient is not a valid mailbox or the recipient or sender
+// holds CR or LF: such a message can never go. No header value can start another header.
 Result<std::string> FormatMail(const OutboxMessage& m, const MailOptions& options);
 
 // Parses one reply line "250-text" / "250 text" / "250": the code, whether more lines follow,

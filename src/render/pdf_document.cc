@@ -42,10 +42,21 @@ void AppendUtf16Hex(std::string& out, std::u32string_view cps) {
   }
 }
 
-// A PDF text string: UTF-16BE with a byte order mark, in hex.
+// A PDF text string: UTF-16BE with a byte order mark, in hex. Only text: control characters are
+// dropped (tabs and line breaks become spaces), the noncharacters U+FFFE and U+FFFF become U+FFFD.
 std::string TextString(std::string_view utf8) {
+  std::u32string text;
+  for (char32_t c : ComposedCodePoints(utf8)) {
+    if (c == '\t' || c == '\n' || c == '\r') {
+      text.push_back(' ');
+    } else if (c == 0xFFFE || c == 0xFFFF) {
+      text.push_back(0xFFFD);
+    } else if (c >= 0x20 && (c < 0x7F || c > 0x9F)) {
+      text.push_back(c);
+    }
+  }
   std::string out = "<FEFF";
-  AppendUtf16Hex(out, ComposedCodePoints(utf8));
+  AppendUtf16Hex(out, text);
   out += ">";
   return out;
 }
@@ -150,11 +161,10 @@ PdfDocument::Shaped PdfDocument::Shape(std::u32string_view text, bool bold) cons
     char32_t c = text[i];
     if (c == '\n' || c == '\t' || c == '\r' || c == 0xA0) c = ' ';
     uint16_t g = face.font->GlyphOf(c);
-    if (g == 0 && c >= 0x300 && c <= 0x36F && !s.chars.empty()) {
-      s.chars.back().push_back(c);  // a mark the font cannot draw stays in the text
-      continue;
-    }
     if (g == 0) {
+      // A character the font cannot draw (a control character, U+FFFF, a rare combining mark) is
+      // set as '?'. Never as part of another glyph's text: a glyph's ToUnicode entry is named by
+      // its first use, so every later use of that glyph would read back with it.
       c = '?';
       g = face.font->GlyphOf(c);
     }

@@ -4,9 +4,11 @@
 // Fonts are embedded as Type0 / CIDFontType2 with Identity-H encoding: the content streams
 // carry glyph ids, the embedded font is a subset that keeps the original glyph ids, and a
 // ToUnicode CMap maps every glyph used back to its (precomposed) characters, so text extraction
-// (pdftotext, search, copy and paste) returns exactly the text that was set. Streams are
-// Flate-compressed. The output depends only on what was drawn and on DocumentInfo: no clock, no
-// random ids (/ID is derived from the content).
+// (pdftotext, search, copy and paste) returns exactly the text that was set; a character the
+// font has no glyph for is set (and read back) as '?', and the document information keeps text
+// only (no control characters or noncharacters). Streams are Flate-compressed. The output
+// depends only on what was drawn and on DocumentInfo: no clock, no random ids (/ID is derived
+// from the content).
 //
 // Coordinates are points (1/72 inch) from the top-left corner of the page, y growing downwards.
 // A PdfDocument is single-threaded; the fonts it borrows are immutable and may be shared.

@@ -81,6 +81,18 @@ char32_t Upper(char32_t c) {
 
 }  // namespace
 
+std::string XmlSafeText(std::string_view utf8) {
+  std::u32string kept;
+  kept.reserve(utf8.size());
+  for (char32_t c : Decode(utf8)) {
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;
+    kept.push_back(c == 0xFFFE || c == 0xFFFF ? kReplacement : c);
+  }
+  std::string out;
+  AppendUtf8(kept, out);
+  return out;
+}
+
 void AppendUtf8(std::u32string_view cps, std::string& out) {
   for (char32_t c : cps) {
     if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = kReplacement;

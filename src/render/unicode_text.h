@@ -18,6 +18,11 @@ std::u32string ComposedCodePoints(std::string_view utf8);
 // "Phường Xuân Hòa" -> "PHƯỜNG XUÂN HÒA". The result is composed (see ComposedCodePoints).
 std::string UpperCase(std::string_view utf8);
 
+// `utf8` with only characters XML 1.0 can hold (its Char production): malformed UTF-8 and the
+// noncharacters U+FFFE and U+FFFF become U+FFFD, control characters below U+0020 other than tab,
+// line feed and carriage return are dropped. Everything else passes unchanged (not composed).
+std::string XmlSafeText(std::string_view utf8);
+
 // Appends `cps` to `out` as UTF-8 (U+FFFD for surrogates and values above U+10FFFF).
 void AppendUtf8(std::u32string_view cps, std::string& out);
 

@@ -9,6 +9,8 @@
 
 #include <xlsxwriter.h>
 
+#include "render/unicode_text.h"
+
 namespace motcua::render {
 namespace {
 
@@ -41,15 +43,18 @@ Result<std::string> WriteXlsx(const XlsxSheet& sheet, const XlsxInfo& info,
   lxw_workbook* wb = workbook_new_opt(path.c_str(), &options);
   if (wb == nullptr) return Fail(ErrorCode::kInternal, "xlsx: cannot create " + path);
 
+  // Every string goes into the workbook's XML: only characters XML 1.0 can hold (names may carry
+  // anything, e.g. U+FFFF, and one such character made sheet1.xml unreadable).
   lxw_doc_properties props{};
-  std::string title = info.title;
-  std::string author = info.author;
+  std::string title = XmlSafeText(info.title);
+  std::string author = XmlSafeText(info.author);
   props.title = title.data();
   props.author = author.data();
   props.created = static_cast<time_t>(info.created_unix_seconds);
   workbook_set_properties(wb, &props);
 
-  lxw_worksheet* ws = workbook_add_worksheet(wb, sheet.name.empty() ? nullptr : sheet.name.c_str());
+  std::string name = XmlSafeText(sheet.name);
+  lxw_worksheet* ws = workbook_add_worksheet(wb, name.empty() ? nullptr : name.c_str());
   if (ws == nullptr) {
     workbook_close(wb);
     return Fail(ErrorCode::kInternal, "xlsx: bad sheet name");
@@ -87,7 +92,8 @@ Result<std::string> WriteXlsx(const XlsxSheet& sheet, const XlsxInfo& info,
     if (e == LXW_NO_ERROR) e = r;
   };
   lxw_row_t row = 0;
-  for (const std::string& line : sheet.title_lines) {
+  for (const std::string& text : sheet.title_lines) {
+    std::string line = XmlSafeText(text);
     if (cols > 1) {
       check(worksheet_merge_range(ws, row, 0, row, cols - 1, line.c_str(), title_fmt));
     } else {
@@ -98,14 +104,14 @@ Result<std::string> WriteXlsx(const XlsxSheet& sheet, const XlsxInfo& info,
   if (!sheet.title_lines.empty()) ++row;  // a blank line before the table
   lxw_row_t header_row = row;
   for (lxw_col_t c = 0; c < sheet.header.size(); ++c) {
-    check(worksheet_write_string(ws, row, c, sheet.header[c].c_str(), head_fmt));
+    check(worksheet_write_string(ws, row, c, XmlSafeText(sheet.header[c]).c_str(), head_fmt));
   }
   ++row;
   for (const auto& cells : sheet.rows) {
     for (lxw_col_t c = 0; c < cells.size(); ++c) {
       const XlsxCell& cell = cells[c];
       if (const auto* s = std::get_if<std::string>(&cell)) {
-        check(worksheet_write_string(ws, row, c, s->c_str(), cell_fmt));
+        check(worksheet_write_string(ws, row, c, XmlSafeText(*s).c_str(), cell_fmt));
       } else if (const auto* n = std::get_if<double>(&cell)) {
         check(worksheet_write_number(ws, row, c, *n, cell_fmt));
       } else if (const auto* t = std::get_if<XlsxDateTime>(&cell)) {

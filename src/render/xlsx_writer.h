@@ -1,7 +1,8 @@
 // One-sheet XLSX workbooks (Office Open XML spreadsheets) for registers and reports, written by
 // libxlsxwriter (BSD). The sheet has optional title lines merged across the columns, a header
 // row (frozen, with an autofilter, repeated on every printed page) and rows of cells; it prints
-// on A4 landscape, fitted to the page width. Strings are stored inline in the sheet XML.
+// on A4 landscape, fitted to the page width. Strings are stored inline in the sheet XML, with the
+// characters XML cannot hold dropped or replaced (render::XmlSafeText).
 #pragma once
 
 #include <filesystem>

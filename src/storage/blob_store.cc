@@ -46,7 +46,9 @@ BlobStore::Writer::Writer(Writer&& o) noexcept
       fd_(o.fd_),
       max_bytes_(o.max_bytes_),
       size_(o.size_),
-      hash_(std::move(o.hash_)) {
+      hash_(std::move(o.hash_)),
+      pending_(std::move(o.pending_)),
+      head_(std::move(o.head_)) {
   o.fd_ = -1;
   o.temp_.clear();
 }
@@ -68,20 +70,58 @@ Status BlobStore::Writer::Append(std::string_view data) {
                 "The file is larger than " + std::to_string(max_bytes_ >> 20) + " MiB.",
                 "Tệp lớn hơn " + std::to_string(max_bytes_ >> 20) + " MiB.", "file");
   }
+  size_ += data.size();
+  if (head_.size() < kHeadBytes) head_.append(data.substr(0, kHeadBytes - head_.size()));
+  if (pending_.size() + data.size() < kWriteBytes) {
+    pending_.append(data);
+    return {};
+  }
+  if (!pending_.empty()) {  // fill the buffer up and write it
+    size_t take = kWriteBytes - pending_.size();
+    pending_.append(data.substr(0, take));
+    data.remove_prefix(take);
+    if (auto st = Flush(); !st) return st;
+  }
+  if (data.size() < kWriteBytes) {
+    pending_.append(data);
+    return {};
+  }
+  hash_->Update(data);  // a large piece goes as it is
   if (auto st = store_->fs_.WriteAll(fd_, data); !st) {
     Abandon();
     return st;
   }
-  hash_->Update(data);
-  size_ += data.size();
+  return {};
+}
+
+Status BlobStore::Writer::Flush() {
+  if (pending_.empty()) return {};
+  hash_->Update(pending_);
+  if (auto st = store_->fs_.WriteAll(fd_, pending_); !st) {
+    Abandon();
+    return st;
+  }
+  pending_.clear();
   return {};
 }
 
 Result<StoredBlob> BlobStore::Writer::Commit(const FileContentLimits& limits) {
   if (fd_ < 0) return Fail(ErrorCode::kInternal, "upload already finished");
+  if (auto st = Flush(); !st) return tl::unexpected(st.error());
   FileSystem& fs = store_->fs_;
   StoredBlob blob;
   blob.size = size_;
+  blob.sha256 = hash_->FinishHex();
+  std::string final_path = store_->PathOf(blob.sha256);
+  if (auto type = SniffMediaType(head_); type && fs.Exists(final_path)) {
+    // Already stored, so these very bytes passed the content check when they were first stored:
+    // keep the old file, mark it recently used so a sweep spares it, and skip the check.
+    Abandon();
+    blob.media_type = *type;
+    blob.deduplicated = true;
+    if (auto st = fs.Touch(final_path); !st) return tl::unexpected(st.error());
+    return blob;
+  }
   {
     auto map = fs.Map(fd_, size_);
     if (!map) {
@@ -95,10 +135,8 @@ Result<StoredBlob> BlobStore::Writer::Commit(const FileContentLimits& limits) {
     }
     blob.media_type = *type;
   }
-  blob.sha256 = hash_->FinishHex();
-  std::string final_path = store_->PathOf(blob.sha256);
   if (fs.Exists(final_path)) {
-    // Already stored: keep the old file, mark it recently used so a sweep spares it.
+    // Stored meanwhile by another upload of the same bytes.
     Abandon();
     blob.deduplicated = true;
     if (auto st = fs.Touch(final_path); !st) return tl::unexpected(st.error());

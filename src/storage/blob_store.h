@@ -3,9 +3,12 @@
 // A blob is named by the SHA-256 of its bytes: <root>/blobs/ab/cd/<sha256>. An upload streams
 // into <root>/tmp/<random>.part while it is hashed; Commit() checks the content (type sniffed from
 // the bytes, truncation, bombs: domain/files/file_check.h), fdatasyncs it, renames it into place
-// and fsyncs the directory. The same bytes uploaded twice are stored once. A crash leaves at most
-// a temporary file or a blob that no database row names; Sweep() removes both (motcua does it at
-// start-up and `motcua files gc` on demand), so a blob named by a row is always whole.
+// and fsyncs the directory. The same bytes uploaded twice are stored once, and checked once: an
+// upload of bytes already stored skips the check (they passed it when first stored). Appends are
+// gathered into 64 KiB writes, so a client sending tiny pieces costs no system call per piece. A
+// crash leaves at most a temporary file or a blob that no database row names; Sweep() removes both
+// (motcua does it at start-up and `motcua files gc` on demand), so a blob named by a row is always
+// whole.
 //
 // With SQLite the root is a local directory beside the database. With PostgreSQL, several nodes
 // share one root on a shared file system (NFS, CephFS, ...): rename within a directory is atomic
@@ -55,18 +58,26 @@ class BlobStore {
     Writer(Writer&&) noexcept;
     Writer& operator=(Writer&&) = delete;
     ~Writer();
-    // Hashes and writes the next piece. kPayloadTooLarge past the writer's limit; kUnavailable
-    // on a file system error. After a failure the writer is finished.
+    // Hashes and writes the next piece (pieces are gathered into writes of kWriteBytes).
+    // kPayloadTooLarge past the writer's limit; kUnavailable on a file system error. After a
+    // failure the writer is finished.
     Status Append(std::string_view data);
     uint64_t size() const { return size_; }
-    // Checks, syncs and stores the blob (see the file comment). Call once. On any failure
-    // nothing is left behind.
+    // Checks, syncs and stores the blob (see the file comment); bytes already stored are not
+    // checked again. Call once. On any failure nothing is left behind.
     Result<StoredBlob> Commit(const FileContentLimits& limits);
+
+    // Appends are buffered up to this many bytes before they are written.
+    static constexpr size_t kWriteBytes = 64 * 1024;
 
    private:
     friend class BlobStore;
     Writer(BlobStore& store, std::string temp, int fd, uint64_t max_bytes);
     void Abandon();
+    // Hashes and writes what is buffered.
+    Status Flush();
+
+    static constexpr size_t kHeadBytes = 1024;  // what SniffMediaType needs
 
     BlobStore* store_;
     std::string temp_;
@@ -74,6 +85,8 @@ class BlobStore {
     uint64_t max_bytes_;
     uint64_t size_ = 0;
     std::unique_ptr<Sha256Stream> hash_;
+    std::string pending_;  // appended, not yet hashed and written
+    std::string head_;     // the first kHeadBytes, to name the type of bytes already stored
   };
 
   // Starts an upload of at most `max_bytes`.

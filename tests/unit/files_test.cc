@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <set>
+#include <vector>
 
 #include "common/crypto.h"
 #include "common/file_system.h"
@@ -124,6 +126,88 @@ TEST(FileCheck, RefusesImageAndPdfBombs) {
   EXPECT_EQ(code(Pdf("BT ET", 50)), "ok");
 }
 
+// "%PDF-1.4", `n` copies of `unit`, "%%EOF": a file made of many small pieces.
+std::string PdfOf(std::string_view unit, int n) {
+  std::string out = "%PDF-1.4\n";
+  for (int i = 0; i < n; ++i) out += unit;
+  return out + "%%EOF\n";
+}
+
+// A PNG with `n` extra ancillary chunks between IHDR and IDAT.
+std::string PngWithChunks(int n) {
+  std::string png = Png(4, 4);
+  std::string extra;
+  for (int i = 0; i < n; ++i) extra += PngChunk("tEXt", "k\0v");
+  return png.insert(8 + 25, extra);  // after the signature and IHDR (12 + 13 bytes)
+}
+
+// A JPEG with `n` extra APP1 segments before the frame.
+std::string JpegWithSegments(int n) {
+  std::string jpg = Jpeg(64, 48);
+  std::string extra;
+  for (int i = 0; i < n; ++i)
+    extra += std::string(
+        "\xFF\xE1\x00\x06"
+        "abcd",
+        8);
+  return jpg.insert(2, extra);
+}
+
+// The checks of untrusted bytes are linear: eight times the input costs at most eight times the
+// bytes examined (plus a constant), and never more than a few passes over the input. Before
+// the fix, every `stream` keyword of a PDF re-scanned the file back to its start.
+TEST(FileCheck, ExaminesBytesLinearlyInTheInput) {
+  FileContentLimits limits;
+  struct Case {
+    const char* name;
+    std::function<std::string(int)> make;  // the file for a scale of 1 or 8
+  };
+  std::vector<Case> cases = {
+      {"empty streams", [](int k) { return PdfOf("stream\nendstream\n", 500 * k); }},
+      {"Flate streams, no objects",
+       [](int k) { return PdfOf("<< /Filter /FlateDecode >>\nstream\nxx\nendstream\n", 300 * k); }},
+      {"objects with empty streams",
+       [](int k) {
+         return PdfOf("1 0 obj << /Length 0 >>\nstream\n\nendstream endobj\n", 300 * k);
+       }},
+      {"stream keywords only", [](int k) { return PdfOf("stream stream ", 1000 * k); }},
+      {"a stream never ended",
+       [](int k) { return "%PDF-1.4\nstream\n" + std::string(9000 * k, 'e') + "\n%%EOF\n"; }},
+      {"page objects", [](int k) { return Pdf("BT ET", 40 * k); }},
+      {"PNG chunks", [](int k) { return PngWithChunks(700 * k); }},
+      {"JPEG segments", [](int k) { return JpegWithSegments(1000 * k); }},
+  };
+  for (const Case& c : cases) {
+    std::string one = c.make(1);
+    std::string eight = c.make(8);
+    FileCheckStats s1;
+    FileCheckStats s8;
+    (void)CheckFileContent(one, limits, &s1);
+    (void)CheckFileContent(eight, limits, &s8);
+    EXPECT_GT(s1.bytes_examined, 0u) << c.name;
+    EXPECT_LE(s8.bytes_examined, 8 * s1.bytes_examined + 4096)
+        << c.name << ": " << s1.bytes_examined << " bytes examined for " << one.size() << ", "
+        << s8.bytes_examined << " for " << eight.size();
+    EXPECT_LE(s8.bytes_examined, 8 * eight.size() + 4096) << c.name;
+  }
+}
+
+// The work budget is enforced: a check that would read more than max_check_passes times the
+// file (plus 64 KiB) gives up with 413.
+TEST(FileCheck, WorkBeyondTheBudgetIsRefused) {
+  std::string pdf = PdfOf("<< /Filter /FlateDecode >>\nstream\nxx\nendstream\n", 20'000);
+  FileContentLimits limits;
+  FileCheckStats stats;
+  ASSERT_TRUE(CheckFileContent(pdf, limits, &stats));
+  EXPECT_LE(stats.bytes_examined, limits.max_check_passes * pdf.size());
+  limits.max_check_passes = 1;
+  auto refused = CheckFileContent(pdf, limits);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(refused.error().field, "file");
+  EXPECT_NE(refused.error().message.find("too complex"), std::string::npos);
+}
+
 // Fails the Nth call of any mutating operation, counting from 1 (0 = never).
 class FaultyFileSystem final : public FileSystem {
  public:
@@ -182,6 +266,44 @@ class FaultyFileSystem final : public FileSystem {
   int calls_ = 0;
 };
 
+// Counts the writes and maps, passing every call on.
+class CountingFileSystem final : public FileSystem {
+ public:
+  explicit CountingFileSystem(FileSystem& real) : real_(real) {}
+  int writes() const { return writes_; }
+  int maps() const { return maps_; }
+
+  Result<int> CreateExclusive(const std::string& p) override { return real_.CreateExclusive(p); }
+  Status WriteAll(int fd, std::string_view d) override {
+    ++writes_;
+    return real_.WriteAll(fd, d);
+  }
+  Status Sync(int fd) override { return real_.Sync(fd); }
+  void Close(int fd) override { real_.Close(fd); }
+  Result<MappedFile> Map(int fd, size_t size) override {
+    ++maps_;
+    return real_.Map(fd, size);
+  }
+  Status Rename(const std::string& a, const std::string& b) override { return real_.Rename(a, b); }
+  Status SyncDir(const std::string& d) override { return real_.SyncDir(d); }
+  Status Remove(const std::string& p) override { return real_.Remove(p); }
+  Status MakeDirs(const std::string& d) override { return real_.MakeDirs(d); }
+  bool Exists(const std::string& p) override { return real_.Exists(p); }
+  Status Touch(const std::string& p) override { return real_.Touch(p); }
+  Result<std::string> ReadFile(const std::string& p, size_t max) override {
+    return real_.ReadFile(p, max);
+  }
+  Status Walk(const std::string& d,
+              const std::function<bool(const std::string&, std::chrono::seconds)>& fn) override {
+    return real_.Walk(d, fn);
+  }
+
+ private:
+  FileSystem& real_;
+  std::atomic<int> writes_{0};
+  std::atomic<int> maps_{0};
+};
+
 class BlobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -225,6 +347,74 @@ TEST_F(BlobStoreTest, StoresByContentAndDeduplicates) {
   EXPECT_EQ(Count("tmp"), 0u);
   EXPECT_EQ(store_->PathOf(a->sha256), root_ + "/blobs/" + a->sha256.substr(0, 2) + "/" +
                                            a->sha256.substr(2, 2) + "/" + a->sha256);
+}
+
+// Bytes already stored passed the content check when they were first stored: an upload of the
+// same bytes is not checked again (not even mapped), whatever the limits are now.
+TEST_F(BlobStoreTest, IdenticalBytesAreNotCheckedAgain) {
+  CountingFileSystem counting(*real_);
+  storage::BlobStore store(root_, counting, *random_);
+  std::string pdf = Pdf("BT (Giay khai sinh) Tj ET", 3);
+  auto first = store.Put(pdf, {});
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_FALSE(first->deduplicated);
+  EXPECT_EQ(counting.maps(), 1);
+  FileContentLimits strict;
+  strict.max_pdf_pages = 1;  // a check now would refuse these bytes
+  auto again = store.Put(pdf, strict);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->deduplicated);
+  EXPECT_EQ(again->sha256, first->sha256);
+  EXPECT_EQ(again->media_type, MediaType::kPdf);
+  EXPECT_EQ(again->size, pdf.size());
+  EXPECT_EQ(counting.maps(), 1);  // no second check
+  // Other bytes are checked as ever.
+  auto other = store.Put(Pdf("BT (Giay chung sinh) Tj ET", 3), strict);
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(counting.maps(), 2);
+  EXPECT_EQ(Count("tmp"), 0u);
+  EXPECT_EQ(Count("blobs"), 1u);
+}
+
+// An upload that arrives in tiny pieces (HTTP chunks of one byte) is written to disk in large
+// writes, not one per piece, and stored byte for byte.
+TEST_F(BlobStoreTest, TinyAppendsAreCoalescedIntoFewWrites) {
+  std::string noise;
+  uint32_t x = 12345;
+  for (int i = 0; i < 150'000; ++i) {
+    x = x * 1103515245 + 12345;
+    noise.push_back(static_cast<char>(x >> 24));
+  }
+  std::string pdf = Pdf(noise);  // incompressible: the file is about as large
+  ASSERT_GT(pdf.size(), 150'000u);
+  CountingFileSystem counting(*real_);
+  storage::BlobStore store(root_, counting, *random_);
+  auto w = store.Begin(1 << 20);
+  ASSERT_TRUE(w);
+  for (char c : pdf) ASSERT_TRUE(w->Append(std::string_view(&c, 1)));
+  EXPECT_EQ(w->size(), pdf.size());
+  auto blob = w->Commit({});
+  ASSERT_TRUE(blob) << blob.error().message;
+  int most = static_cast<int>(pdf.size() / (64 * 1024)) + 1;
+  EXPECT_LE(counting.writes(), most) << pdf.size() << " bytes in 1-byte appends";
+  EXPECT_EQ(store.Read(blob->sha256, 1 << 20).value(), pdf);
+
+  // Pieces of every size, small and larger than the buffer, mixed: the same bytes come out.
+  std::string mixed = Pdf(noise.substr(0, 100'000) + "mixed");
+  auto w2 = store.Begin(1 << 20);
+  ASSERT_TRUE(w2);
+  size_t at = 0;
+  for (size_t step = 1; at < mixed.size(); step = step * 7 % 150'001 + 1) {
+    size_t n = std::min(step, mixed.size() - at);
+    ASSERT_TRUE(w2->Append(std::string_view(mixed).substr(at, n)));
+    at += n;
+  }
+  auto blob2 = w2->Commit({});
+  ASSERT_TRUE(blob2) << blob2.error().message;
+  EXPECT_EQ(blob2->sha256, Sha256Hex(mixed));
+  EXPECT_EQ(store.Read(blob2->sha256, 1 << 20).value(), mixed);
+  EXPECT_EQ(Count("tmp"), 0u);
 }
 
 TEST_F(BlobStoreTest, StreamedUploadOverTheLimitLeavesNothing) {

@@ -14,6 +14,30 @@ TEST(ParseJson, RejectsMalformedAndDeep) {
   EXPECT_EQ(ParseJson("{").error().code, ErrorCode::kBadRequest);
 }
 
+// A key given twice is ambiguous (readers disagree on which one wins): refused, naming the key,
+// at any depth; the same key in different objects is fine.
+TEST(ParseJson, RejectsDuplicateKeysNamingThem) {
+  for (const char* text :
+       {R"({"username":"a","password":"x","username":"admin"})", R"({"a":{"b":1,"b":2}})",
+        R"([{"x":1},{"y":[{"z":0,"username":1,"username":1}]}])",
+        R"({"u\u0073ername":1,"username":2})"}) {
+    auto v = ParseJson(text);
+    ASSERT_FALSE(v) << text;
+    EXPECT_EQ(v.error().code, ErrorCode::kBadRequest) << text;
+    std::string key = std::string(text).find("\"b\"") != std::string::npos ? "b" : "username";
+    EXPECT_NE(v.error().message.find("'" + key + "'"), std::string::npos) << v.error().message;
+    EXPECT_EQ(v.error().field, key) << text;
+  }
+  auto ok = ParseJson(R"({"a":{"k":1},"b":{"k":2},"k":[{"k":3},{"k":4}]})");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->at("b").at("k").as_int64(), 2);
+  // A long or odd key is not echoed whole.
+  std::string long_key(5000, 'k');
+  auto dup = ParseJson("{\"" + long_key + "\":1,\"" + long_key + "\":2}");
+  ASSERT_FALSE(dup);
+  EXPECT_LT(dup.error().message.size(), 300u);
+}
+
 TEST(JsonObjectReader, ReadsAndNamesFields) {
   auto v = ParseJson(R"({"name":"Phú Thọ","n":5,"ok":true})");
   ASSERT_TRUE(v);

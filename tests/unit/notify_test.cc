@@ -3,7 +3,14 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstring>
+#include <set>
+#include <thread>
 
 #include "common/text.h"
 #include "domain/notify/delivery_policy.h"
@@ -259,10 +266,17 @@ TEST(NotifySmtpFormatTest, HeaderInjectionAndBadAddressesCannotGo) {
     }
   }
   OutboxMessage m = Sample();
+  EXPECT_FALSE(notify::FormatMail(m, {"no-reply@motcua.local\r\nBcc: x@y.vn", now}));
+  // A subject's line breaks become spaces: the notice goes, with no header of the subject's.
   m.subject = "Tiêu đề\r\nBcc: spy@example.com";
-  EXPECT_FALSE(notify::FormatMail(m, {"no-reply@motcua.local", now}));
-  m.subject = "Tiêu đề\nX";
-  EXPECT_FALSE(notify::FormatMail(m, {"no-reply@motcua.local", now}));
+  auto mail = notify::FormatMail(m, {"no-reply@motcua.local", now});
+  ASSERT_TRUE(mail) << mail.error().message;
+  EXPECT_EQ(HeaderValue(*mail, "Bcc"), "");
+  EXPECT_EQ(DecodeHeaderWords(HeaderValue(*mail, "Subject")), "Tiêu đề Bcc: spy@example.com");
+  m.subject = "Tiêu đề\nX\r\r\nY";
+  mail = notify::FormatMail(m, {"no-reply@motcua.local", now});
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(DecodeHeaderWords(HeaderValue(*mail, "Subject")), "Tiêu đề X Y");
   EXPECT_TRUE(notify::IsValidMailbox("first.last+tag@sub.example-mail.vn"));
 }
 
@@ -295,6 +309,137 @@ TEST(NotifySmtpReplyTest, ReplyLinesParse) {
   EXPECT_EQ(r->text, "");
   for (const char* bad : {"", "25", "abc def", "250x", "650 six", "150 one", "2500 ok"}) {
     EXPECT_FALSE(notify::ParseReplyLine(bad)) << bad;
+  }
+}
+
+// --- the SMTP client against a server -----------------------------------------------------------
+
+// A one-message SMTP server on 127.0.0.1, in a thread: it answers the dialogue (offering 8BITMIME
+// or not) and keeps the message data it received, dot-stuffing undone. Accept and every read time
+// out after 10 s, so a test cannot hang on it.
+class OneMessageSmtpServer {
+ public:
+  explicit OneMessageSmtpServer(bool eight_bit) : eight_bit_(eight_bit) {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{10, 0};  // accept gives up too, if the client never comes
+    setsockopt(listener_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        listen(listener_, 1) != 0 ||
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "cannot listen";
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~OneMessageSmtpServer() {
+    if (thread_.joinable()) thread_.join();
+    close(listener_);
+  }
+  uint16_t port() const { return port_; }
+  // The message data, once the client has gone.
+  std::string Data() {
+    if (thread_.joinable()) thread_.join();
+    return data_;
+  }
+
+ private:
+  void Serve() {
+    int fd = accept(listener_, nullptr, nullptr);
+    if (fd < 0) return;
+    timeval tv{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string in;
+    auto say = [&](std::string_view text) { (void)!write(fd, text.data(), text.size()); };
+    auto line = [&](std::string* out) {
+      for (;;) {
+        size_t end = in.find("\r\n");
+        if (end != std::string::npos) {
+          *out = in.substr(0, end);
+          in.erase(0, end + 2);
+          return true;
+        }
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) return false;
+        in.append(buf, static_cast<size_t>(n));
+      }
+    };
+    say("220 test ESMTP\r\n");
+    std::string l;
+    while (line(&l)) {
+      if (l.starts_with("EHLO")) {
+        say(eight_bit_ ? "250-test\r\n250 8BITMIME\r\n" : "250 test\r\n");
+      } else if (l == "DATA") {
+        say("354 go ahead\r\n");
+        while (line(&l) && l != ".") data_ += (l.starts_with(".") ? l.substr(1) : l) + "\r\n";
+        say("250 2.0.0 Ok: queued as T1\r\n");
+      } else if (l == "QUIT") {
+        say("221 bye\r\n");
+        break;
+      } else {
+        say("250 ok\r\n");
+      }
+    }
+    close(fd);
+  }
+
+  bool eight_bit_;
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::string data_;
+};
+
+// A note with line breaks ends up in a notice's subject ("Yêu cầu bổ sung hồ sơ: <note>"). The
+// notice still goes, on one Subject line, and no line of the note becomes a header of its own;
+// the body keeps the note's line breaks (as CRLF), whether it travels as 8bit or base64.
+TEST(NotifySmtpDeliveryTest, LineBreaksInTheSubjectNeitherStopTheNoticeNorAddHeaders) {
+  const std::string note =
+      "thiếu bản sao\r\nBcc: spy@example.com\nX-Injected: 1\rSubject: giả\r\n\r\n.\nhết";
+  for (bool eight_bit : {true, false}) {
+    OneMessageSmtpServer server(eight_bit);
+    notify::SmtpConfig config;
+    config.host = "127.0.0.1";
+    config.port = server.port();
+    config.step_timeout = milliseconds(10'000);
+    config.message_timeout = milliseconds(20'000);
+    notify::SmtpClient client(config);
+    OutboxMessage m = Sample();
+    m.subject = "Yêu cầu bổ sung hồ sơ: " + note;
+    m.body = m.subject + ". Mã hồ sơ: " + m.dossier_code + ".";
+    notify::DeliveryResult r = client.Deliver(m, At("2026-04-24T10:00:00+07:00"));
+    EXPECT_EQ(r.outcome, DeliveryOutcome::kSent) << r.detail;
+    std::string mail = server.Data();
+    size_t head_end = mail.find("\r\n\r\n");
+    ASSERT_NE(head_end, std::string::npos) << mail;
+    std::set<std::string> names;
+    std::string head = mail.substr(0, head_end + 2);
+    for (size_t at = 0; at < head.size();) {
+      size_t end = head.find("\r\n", at);
+      std::string l = head.substr(at, end - at);
+      at = end + 2;
+      if (l.starts_with(" ")) continue;  // a folded continuation
+      names.insert(l.substr(0, l.find(':')));
+    }
+    EXPECT_EQ(names, (std::set<std::string>{"Date", "From", "To", "Subject", "Message-ID",
+                                            "MIME-Version", "Content-Type",
+                                            "Content-Transfer-Encoding", "Auto-Submitted"}))
+        << head;
+    std::string subject = DecodeHeaderWords(HeaderValue(mail, "Subject"));
+    EXPECT_EQ(subject.find_first_of("\r\n"), std::string::npos) << subject;
+    EXPECT_EQ(subject,
+              "Yêu cầu bổ sung hồ sơ: thiếu bản sao Bcc: spy@example.com X-Injected: 1 "
+              "Subject: giả . hết");
+    std::string body = mail.substr(head_end + 4);
+    if (!eight_bit) body = Base64Decode(body);
+    EXPECT_NE(body.find("thiếu bản sao\r\nBcc: spy@example.com\r\nX-Injected: 1\r\nSubject: "
+                        "giả\r\n\r\n.\r\nhết. Mã hồ sơ"),
+              std::string::npos)
+        << body;
   }
 }
 

@@ -15,6 +15,50 @@ Error Truncated(std::string_view what_en, std::string_view what_vi) {
   return Error{ErrorCode::kInvalidField, std::string(what_en), std::string(what_vi), "file"};
 }
 
+// The bytes of a file under check and the work spent on them. Every read of the input is counted
+// (a byte read twice counts twice), and a check gives up once it has read more than its budget.
+class Input {
+ public:
+  Input(std::string_view bytes, uint64_t budget) : b_(bytes), budget_(budget) {}
+  std::string_view bytes() const { return b_; }
+  uint64_t examined() const { return examined_; }
+  // Counts `n` bytes read.
+  void Read(uint64_t n) { examined_ += n; }
+  bool over_budget() const { return examined_ > budget_; }
+  // Where `needle` first starts in [from, to), or npos.
+  size_t Find(std::string_view needle, size_t from, size_t to = std::string_view::npos) {
+    to = std::min(to, b_.size());
+    if (from >= to) return std::string_view::npos;
+    std::string_view hay = b_.substr(from, to - from);
+    size_t at = hay.find(needle);
+    examined_ += at == std::string_view::npos ? hay.size() : at + needle.size();
+    return at == std::string_view::npos ? at : from + at;
+  }
+  // Where `needle` last starts in [from, to) (ending before `to`), or npos.
+  size_t FindLast(std::string_view needle, size_t from, size_t to) {
+    if (from >= to) return std::string_view::npos;
+    std::string_view hay = b_.substr(from, to - from);
+    size_t at = hay.rfind(needle);
+    examined_ += at == std::string_view::npos ? hay.size() : hay.size() - at;
+    return at == std::string_view::npos ? at : from + at;
+  }
+
+ private:
+  std::string_view b_;
+  uint64_t budget_;
+  uint64_t examined_ = 0;
+};
+
+// Fixed costs that do not grow with the file: sniffing the first KiB, looking for the PDF trailer
+// in the last 2 KiB and the JPEG end marker in the last 4 KiB, the page counter's overlaps.
+constexpr uint64_t kBudgetSlack = 64 * 1024;
+
+Status TooComplex() {
+  return Fail(ErrorCode::kPayloadTooLarge,
+              "The file is too complex to check (its structure would take too much work).",
+              "Tệp quá phức tạp để kiểm tra (cấu trúc của tệp đòi hỏi quá nhiều xử lý).", "file");
+}
+
 uint32_t Be32(std::string_view b, size_t at) {
   return (uint32_t{static_cast<uint8_t>(b[at])} << 24) |
          (uint32_t{static_cast<uint8_t>(b[at + 1])} << 16) |
@@ -42,7 +86,8 @@ Status CheckPixels(uint64_t w, uint64_t h, const FileContentLimits& limits) {
   return {};
 }
 
-Status CheckPng(std::string_view b, const FileContentLimits& limits) {
+Status CheckPng(Input& in, const FileContentLimits& limits) {
+  std::string_view b = in.bytes();
   size_t at = kPngSignature.size();
   bool first = true;
   for (;;) {
@@ -52,10 +97,12 @@ Status CheckPng(std::string_view b, const FileContentLimits& limits) {
     }
     uint32_t length = Be32(b, at);
     std::string_view type = b.substr(at + 4, 4);
+    in.Read(8);
     if (length > 0x7fffffffu || b.size() - at - 12 < length) {
       return tl::unexpected(Truncated("The PNG image is truncated.", "Ảnh PNG bị cắt cụt."));
     }
     uLong crc = crc32(0, reinterpret_cast<const Bytef*>(b.data() + at + 4), length + 4);
+    in.Read(length + 4);
     if (crc != Be32(b, at + 8 + length)) {
       return tl::unexpected(Truncated("The PNG image is corrupt (bad checksum).",
                                       "Ảnh PNG bị hỏng (sai mã kiểm tra)."));
@@ -69,14 +116,18 @@ Status CheckPng(std::string_view b, const FileContentLimits& limits) {
       first = false;
     }
     if (type == "IEND") return {};
+    if (in.over_budget()) return TooComplex();
     at += 12 + length;
   }
 }
 
-Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
+Status CheckJpeg(Input& in, const FileContentLimits& limits) {
+  std::string_view b = in.bytes();
   size_t at = 2;
   bool have_frame = false;
   while (at + 4 <= b.size()) {
+    if (in.over_budget()) return TooComplex();
+    in.Read(2);
     if (static_cast<uint8_t>(b[at]) != 0xFF) {
       return tl::unexpected(Truncated("The JPEG image is corrupt.", "Ảnh JPEG bị hỏng."));
     }
@@ -91,20 +142,22 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
     }
     if (marker == 0xD9) break;
     size_t length = Be16(b, at + 2);
+    in.Read(2);
     if (length < 2 || b.size() - at - 2 < length) break;
     bool sof =
         marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (sof) {
       if (length < 7) break;
+      in.Read(5);
       if (auto st = CheckPixels(Be16(b, at + 7), Be16(b, at + 5), limits); !st) return st;
       have_frame = true;
     }
     if (marker == 0xDA) {
       if (!have_frame) break;
       // Entropy-coded data follows; the image must end with EOI after it.
-      std::string_view rest = b.substr(at + 2 + length);
-      size_t tail_from = rest.size() > 4096 ? rest.size() - 4096 : 0;
-      if (rest.find("\xFF\xD9", tail_from) == std::string_view::npos) break;
+      size_t rest = at + 2 + length;
+      size_t tail_from = std::max(rest, b.size() > 4096 ? b.size() - 4096 : 0);
+      if (in.Find("\xFF\xD9", tail_from) == std::string_view::npos) break;
       return {};
     }
     at += 2 + length;
@@ -117,6 +170,7 @@ Status CheckJpeg(std::string_view b, const FileContentLimits& limits) {
 // pieces, so the last kKeep bytes wait for the next piece (or Finish) before being scanned.
 class PageCounter {
  public:
+  explicit PageCounter(uint64_t* examined = nullptr) : examined_(examined) {}
   void Feed(std::string_view data) {
     buffer_.append(data);
     if (buffer_.size() <= kKeep) return;
@@ -136,6 +190,7 @@ class PageCounter {
   // Counts matches that start before `scan_to`.
   void Count(size_t scan_to) {
     std::string_view text(buffer_);
+    if (examined_ != nullptr) *examined_ += text.size();
     for (size_t pos = text.find("/Type"); pos != std::string_view::npos && pos < scan_to;
          pos = text.find("/Type", pos + 5)) {
       size_t p = pos + 5;
@@ -151,11 +206,17 @@ class PageCounter {
 
   std::string buffer_;
   uint64_t pages_ = 0;
+  uint64_t* examined_;  // counts the input bytes scanned, when it is the input
 };
 
-Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& limits) {
+// Scans forward once for "stream" keywords. A stream's dictionary is looked for only between the
+// end of the previous stream and its keyword (from the last " obj" there), so no byte is scanned
+// for more than one stream: the work is a few passes over the file however it is built (before,
+// every keyword re-scanned back to the file's start, which made the check quadratic).
+Status CheckPdf(Input& in, size_t header_at, const FileContentLimits& limits) {
+  std::string_view b = in.bytes();
   size_t tail_from = b.size() > 2048 ? b.size() - 2048 : 0;
-  if (b.find("%%EOF", tail_from) == std::string_view::npos) {
+  if (in.Find("%%EOF", tail_from) == std::string_view::npos) {
     return tl::unexpected(Truncated("The PDF file is truncated (no %%EOF trailer).",
                                     "Tệp PDF bị cắt cụt (thiếu phần kết %%EOF)."));
   }
@@ -170,27 +231,28 @@ Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& l
   uint64_t max_inflated =
       std::min<uint64_t>(limits.max_pdf_inflated_bytes, limits.max_pdf_inflate_ratio * b.size());
   size_t pos = header_at;
-  size_t prev_obj = header_at;
+  size_t region = header_at;  // where the bytes after the previous stream begin
   for (;;) {
-    size_t s = b.find("stream", pos);
+    if (in.over_budget()) return TooComplex();
+    size_t s = in.Find("stream", pos);
     if (s == std::string_view::npos) break;
     pos = s + 6;
+    in.Read(std::min<size_t>(s, 3) + 2);
     if (s >= 3 && b.substr(s - 3, 3) == "end") continue;  // "endstream"
     size_t data = s + 6;
     if (data < b.size() && b[data] == '\r') ++data;
     if (data >= b.size() || b[data] != '\n') continue;
     ++data;
-    size_t obj = b.rfind(" obj", s);
-    if (obj != std::string_view::npos && obj >= prev_obj) prev_obj = obj;
-    std::string_view dict = b.substr(prev_obj, s - prev_obj);
-    size_t end = b.find("endstream", data);
+    size_t obj = in.FindLast(" obj", region, s);
+    size_t dict_from = obj == std::string_view::npos ? region : obj;
+    size_t end = in.Find("endstream", data);
     if (end == std::string_view::npos) end = b.size();
-    if (dict.find("/FlateDecode") == std::string_view::npos &&
-        dict.find("/Fl ") == std::string_view::npos) {
-      pos = end;
+    region = pos = end;
+    if (in.Find("/FlateDecode", dict_from, s) == std::string_view::npos &&
+        in.Find("/Fl ", dict_from, s) == std::string_view::npos) {
       continue;
     }
-    bool object_stream = dict.find("/ObjStm") != std::string_view::npos;
+    bool object_stream = in.Find("/ObjStm", dict_from, s) != std::string_view::npos;
     z_stream z{};
     if (inflateInit(&z) != Z_OK) return Fail(ErrorCode::kInternal);
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(b.data() + data));
@@ -212,15 +274,17 @@ Status CheckPdf(std::string_view b, size_t header_at, const FileContentLimits& l
       }
       if (produced == 0 && rc == Z_BUF_ERROR) break;
     }
+    in.Read(std::min<size_t>(end - data, 0x7fffffff) - z.avail_in);
     inflateEnd(&z);
     // A damaged stream is the reader's problem, not a reason to refuse the document: readers
     // show what they can. Only its size matters here.
     pages += counter.Finish();
-    pos = end;
   }
-  PageCounter raw;
+  uint64_t raw_examined = 0;
+  PageCounter raw(&raw_examined);
   for (size_t at = 0; at < b.size(); at += out.size()) raw.Feed(b.substr(at, out.size()));
   pages += raw.Finish();
+  in.Read(raw_examined);
   if (pages > limits.max_pdf_pages) {
     return Fail(ErrorCode::kPayloadTooLarge,
                 "The PDF file has " + std::to_string(pages) + " pages; at most " +
@@ -260,11 +324,16 @@ std::optional<MediaType> SniffMediaType(std::string_view head) {
   return std::nullopt;
 }
 
-Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimits& limits) {
+namespace {
+
+// The whole check of CheckFileContent, counting its work in `in`.
+Result<MediaType> Check(Input& in, const FileContentLimits& limits) {
+  std::string_view bytes = in.bytes();
   if (bytes.empty()) {
     return Fail(ErrorCode::kInvalidField, "The file is empty.", "Tệp rỗng.", "file");
   }
   auto type = SniffMediaType(bytes);
+  in.Read(std::min<size_t>(bytes.size(), 1024));  // at most the first KiB
   if (!type) {
     return Fail(ErrorCode::kUnsupportedMedia, "Only PDF, JPEG and PNG files are accepted.",
                 "Chỉ chấp nhận tệp PDF, JPEG và PNG.", "file");
@@ -272,17 +341,27 @@ Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimi
   Status st;
   switch (*type) {
     case MediaType::kPng:
-      st = CheckPng(bytes, limits);
+      st = CheckPng(in, limits);
       break;
     case MediaType::kJpeg:
-      st = CheckJpeg(bytes, limits);
+      st = CheckJpeg(in, limits);
       break;
     case MediaType::kPdf:
-      st = CheckPdf(bytes, bytes.substr(0, 1024).find("%PDF-"), limits);
+      st = CheckPdf(in, in.Find("%PDF-", 0, 1024), limits);
       break;
   }
   if (!st) return tl::unexpected(st.error());
   return *type;
+}
+
+}  // namespace
+
+Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimits& limits,
+                                   FileCheckStats* stats) {
+  Input in(bytes, limits.max_check_passes * bytes.size() + kBudgetSlack);
+  Result<MediaType> checked = Check(in, limits);
+  if (stats != nullptr) stats->bytes_examined += in.examined();
+  return checked;
 }
 
 }  // namespace motcua

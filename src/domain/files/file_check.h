@@ -29,14 +29,25 @@ struct FileContentLimits {
   uint64_t max_pdf_inflated_bytes = 256ull << 20;  // Flate streams of one PDF, decompressed
   uint64_t max_pdf_inflate_ratio = 200;            // decompressed / compressed, per file
   uint64_t max_pdf_pages = 2'000;                  // /Type /Page objects seen
+  uint64_t max_check_passes = 16;  // work budget: bytes read, in multiples of the file's size
+};
+
+// What a check did, for tests and benchmarks: every byte of the input it read, counted each time
+// it is read (a byte scanned twice counts twice).
+struct FileCheckStats {
+  uint64_t bytes_examined = 0;
 };
 
 // Checks a whole file: its sniffed type, that it is complete (PNG: chunk walk with CRCs to IEND;
 // JPEG: marker walk to the scan, frame size, end-of-image marker; PDF: header, %%EOF trailer,
 // every Flate stream inflates within the limits) and not a bomb. Returns the type, or
 // kUnsupportedMedia (not a PDF/JPEG/PNG), kInvalidField with field "file" (empty, truncated,
-// corrupt) or kPayloadTooLarge (too many pixels, pages or decompressed bytes). Bilingual
-// messages say which. Reads `bytes` only; never allocates more than one 64 KiB buffer.
-Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimits& limits);
+// corrupt) or kPayloadTooLarge (too many pixels, pages or decompressed bytes, or more work than
+// its budget). Bilingual messages say which. Reads `bytes` only; never allocates more than one
+// 64 KiB buffer. Linear in the file's size: it reads at most max_check_passes times the file's
+// bytes plus 64 KiB (in practice about 5), else it gives up. When `stats` is given, adds
+// what the check examined to it.
+Result<MediaType> CheckFileContent(std::string_view bytes, const FileContentLimits& limits,
+                                   FileCheckStats* stats = nullptr);
 
 }  // namespace motcua
