@@ -6,7 +6,7 @@ packages=(
   build-essential g++-12 cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libsqlite3-dev libpq-dev libsodium-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-14 libclang-rt-14-dev clang-format-14
+  clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
   postgresql-15 postgresql-client-15
   libssl-dev libqrencode-dev libxlsxwriter-dev libmimalloc-dev zlib1g-dev fonts-dejavu-core
   poppler-utils zbar-tools unzip python3 python3-pytest python3-aiosmtpd curl

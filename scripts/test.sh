@@ -4,7 +4,7 @@
 # build), then each libFuzzer target for MOTCUA_FUZZ_SECONDS (default 60) with sanitizers.
 # Fails when no test ran, and on any skip not declared in tests/skips-allowed.txt. Last, the
 # release build is started the production way and answers a few requests
-# (scripts/smoke-release.sh).
+# (scripts/smoke-release.sh). clang-tidy (.clang-tidy, scripts/tidy.sh) runs beside the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -16,6 +16,10 @@ scripts/check-format.sh
 echo "== build (asan)" >&2
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
+
+echo "== clang-tidy (in the background, on one core, while the rest runs)" >&2
+scripts/tidy.sh 1 >build/asan/tidy.out 2>&1 &
+tidy_pid=$!
 
 echo "== build (fuzz, clang-14)" >&2
 cmake --preset fuzz >/dev/null
@@ -35,6 +39,10 @@ ctest --test-dir build/asan --output-on-failure --no-tests=error -j "$jobs" \
   --output-junit "$PWD/build/asan/ctest.junit.xml"
 scripts/check-skips.py build/asan/ctest.junit.xml build/asan/tests/api_sqlite.junit.xml \
   build/asan/tests/api_postgres.junit.xml
+
+echo "== clang-tidy result" >&2
+if ! wait "$tidy_pid"; then cat build/asan/tidy.out >&2; exit 1; fi
+cat build/asan/tidy.out >&2
 
 echo "== release build, started as in production" >&2
 JOBS=$jobs scripts/smoke-release.sh

@@ -12,7 +12,7 @@ Result<render::TrueTypeFont> LoadFont(const char* path) {
           render::TrueTypeFont::Parse(std::string(reinterpret_cast<const char*>(f->data), f->size));
       if (!font) {
         return Fail(ErrorCode::kInternal,
-                    std::string("embedded font ") + path + ": " + font.error().message);
+                    std::string("embedded font ") + path + ": " + ErrorText(font.error()));
       }
       return font;
     }

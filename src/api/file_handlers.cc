@@ -26,6 +26,8 @@ Response FileResponse(Download file, const std::string& name) {
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name +
                                                     Extension(file.record.media_type) + "\"");
   r.headers.emplace_back("Cache-Control", "private, max-age=3600");
+  // An uploaded file is never run as a page of this origin, whatever it holds.
+  r.headers.emplace_back("Content-Security-Policy", "sandbox");
   return r;
 }
 

@@ -77,30 +77,33 @@ bool Pipeline::StreamsBody(std::string_view method, std::string_view target) con
   return route != nullptr && route->doc.stream_body;
 }
 
-Result<const Principal*> Pipeline::Authenticate(const Request& req, const Route& route,
-                                                Principal& storage) {
+tl::expected<const Principal*, Response> Pipeline::Authenticate(const Request& req,
+                                                                const Route& route,
+                                                                Principal& storage,
+                                                                std::string_view request_id) {
+  auto refuse = [&](const Error& e) { return tl::unexpected(ErrorResponse(e, request_id)); };
   std::string_view authz = req.Header("authorization");
   if (!authz.empty() && (authz.size() < 8 || !authz.starts_with("Bearer "))) {
-    return Fail(ErrorCode::kUnauthenticated, "Use 'Authorization: Bearer <token>'.",
-                "Dùng 'Authorization: Bearer <mã phiên>'.");
+    return refuse(Error{ErrorCode::kUnauthenticated, "Use 'Authorization: Bearer <token>'.",
+                        "Dùng 'Authorization: Bearer <mã phiên>'."});
   }
   bool via_cookie = false;
   std::string_view token = SessionToken(req, &via_cookie);
   if (token.empty()) {
-    if (route.doc.auth) return Fail(ErrorCode::kUnauthenticated);
+    if (route.doc.auth) return refuse(Error{ErrorCode::kUnauthenticated});
     return nullptr;
   }
   auto session = auth_.Authenticate(token);
   if (!session) {
     if (route.doc.auth || session.error().code != ErrorCode::kUnauthenticated) {
-      return tl::unexpected(session.error());
+      return refuse(session.error());
     }
     return nullptr;  // a stale cookie does not block public pages
   }
   if (via_cookie && !IsSafeMethod(req.method)) {
     std::string_view csrf = req.Header("x-csrf-token");
     if (csrf.empty() || !ConstantTimeEquals(Sha256Hex(csrf), session->csrf_hash)) {
-      return Fail(ErrorCode::kCsrf);
+      return tl::unexpected(ErrorResponse(TransportError::kCsrf, request_id));
     }
   }
   storage = std::move(session->principal);
@@ -140,17 +143,18 @@ asio::awaitable<Response> Pipeline::Handle(Request& req) {
       std::string allowed;
       route = router_.Match(req.method, req.path, params, &allowed);
       if (route == nullptr) {
-        res = ErrorResponse(
-            Error{allowed.empty() ? ErrorCode::kNotFound : ErrorCode::kMethodNotAllowed},
-            request_id);
+        res = allowed.empty() ? ErrorResponse(Error{ErrorCode::kNotFound}, request_id)
+                              : ErrorResponse(TransportError::kMethodNotAllowed, request_id);
         if (!allowed.empty()) res.headers.emplace_back("Allow", allowed);
       }
     }
     if (route != nullptr) {
       route_index = route->index;
-      auto who = Authenticate(req, *route, principal_storage);
-      Status allowed = who ? CheckRoles(*route, *who) : Status(tl::unexpected(who.error()));
-      if (!allowed) {
+      auto who = Authenticate(req, *route, principal_storage, request_id);
+      Status allowed = who ? CheckRoles(*route, *who) : Status();
+      if (!who) {
+        res = std::move(who.error());
+      } else if (!allowed) {
         res = ErrorResponse(allowed.error(), request_id);
       } else {
         principal = *who;
@@ -176,6 +180,7 @@ asio::awaitable<Response> Pipeline::Handle(Request& req) {
     res.headers.emplace_back("Cache-Control", "no-store");
   }
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.headers.emplace_back("Referrer-Policy", "no-referrer");  // dossier codes are in URLs
   auto elapsed = std::chrono::steady_clock::now() - start;
   metrics_->Observe(route_index, res.status, elapsed);
   LogAccess(req, res, request_id, principal, clock_.Now(), elapsed);

@@ -35,9 +35,12 @@ class Pipeline final : public HttpApp {
   const std::string& openapi_json() const { return openapi_json_; }
 
  private:
-  // The caller of `req`: nullptr when anonymous on a route that allows it; 401 on a route that
-  // needs a session; 403 for a cookie-authenticated unsafe request without its CSRF token.
-  Result<const Principal*> Authenticate(const Request& req, const Route& route, Principal& storage);
+  // The caller of `req`: nullptr when anonymous on a route that allows it. Otherwise the
+  // refusal: 401 on a route that needs a session; 403 for a cookie-authenticated unsafe request
+  // without its CSRF token.
+  tl::expected<const Principal*, Response> Authenticate(const Request& req, const Route& route,
+                                                        Principal& storage,
+                                                        std::string_view request_id);
   // 403 unless the route's roles admit the caller.
   static Status CheckRoles(const Route& route, const Principal* who);
 

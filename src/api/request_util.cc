@@ -54,9 +54,9 @@ Result<std::pair<size_t, size_t>> ParsePaging(const Request& req, size_t default
         std::string(name));
   };
   auto offset = number("offset", 0, 100'000'000);
-  if (!offset) return tl::unexpected(offset.error());
+  MOTCUA_RETURN_IF_ERROR(offset);
   auto limit = number("limit", default_limit, max);
-  if (!limit) return tl::unexpected(limit.error());
+  MOTCUA_RETURN_IF_ERROR(limit);
   return std::make_pair(*offset, *limit);
 }
 

@@ -34,7 +34,7 @@ FormConfig MakeFormConfig(const AppConfig& config) {
   if (auto fonts = EmbeddedFormFonts()) {
     out.fonts = *fonts;
   } else {
-    LogError("forms unavailable: " + fonts.error().message);  // requests get 500
+    LogError("forms unavailable: " + ErrorText(fonts.error()));  // requests get 500
   }
   std::error_code ec;
   out.tmp_dir = std::filesystem::temp_directory_path(ec);
@@ -160,7 +160,7 @@ void Application::RefreshLoop() {
     if (stopping_) break;
     lock.unlock();
     if (auto st = reference_.RefreshIfChanged(); !st) {
-      LogError("reference data refresh failed: " + st.error().message);
+      LogError("reference data refresh failed: " + ErrorText(st.error()));
     }
     (void)store_.sessions().DeleteExpiredSessions(clock_.Now());
     lock.lock();

@@ -103,12 +103,12 @@ Result<std::vector<SampleFile>> StoreSampleDocuments(storage::SqlStore& store, A
   std::vector<SampleFile> out;
   std::vector<std::future<Status>> recorded;
   auto fonts = EmbeddedFormFonts();
-  if (!fonts) return tl::unexpected(fonts.error());
+  MOTCUA_RETURN_IF_ERROR(fonts);
   auto documents = MakeSampleDocuments(*app.reference().catalog(), *fonts);
-  if (!documents) return tl::unexpected(documents.error());
+  MOTCUA_RETURN_IF_ERROR(documents);
   for (SampleDocument& doc : *documents) {
     auto blob = app.blobs().Put(doc.bytes, app.file_limits());
-    if (!blob) return tl::unexpected(blob.error());
+    MOTCUA_RETURN_IF_ERROR(blob);
     FileRecord f{blob->sha256, static_cast<int64_t>(blob->size),
                  std::string(MediaTypeName(blob->media_type)), at};
     auto promise = std::make_shared<std::promise<Status>>();
@@ -150,7 +150,7 @@ Status PrepareDemoHistory(storage::SqlStore& store, Application& app,
   DossierQuery any;
   any.limit = 1;
   auto existing = store.queries().ListDossierLines(any);
-  if (!existing) return tl::unexpected(existing.error());
+  MOTCUA_RETURN_IF_ERROR(existing);
   if (!existing->empty()) {
     std::printf(
         "demo: the database already has dossiers; no history is generated, serving what is "
@@ -174,7 +174,7 @@ Status PrepareDemoHistory(storage::SqlStore& store, Application& app,
   std::fflush(stdout);
   auto samples =
       StoreSampleDocuments(store, app, now - std::chrono::hours(24 * 31 * (opt.months + 1)));
-  if (!samples) return tl::unexpected(samples.error());
+  MOTCUA_RETURN_IF_ERROR(samples);
   HistoryInputs in{app.reference().catalog(), app.reference().units(), app.reference().calendar(),
                    app.config().province_code, std::move(*samples)};
   int64_t next_report = opt.dossiers / 10;
@@ -187,7 +187,7 @@ Status PrepareDemoHistory(storage::SqlStore& store, Application& app,
   };
   ThreadedHistorySink sink(store.history());
   auto summary = GenerateHistory({store.accounts(), sink}, in, opt, progress);
-  if (!summary) return tl::unexpected(summary.error());
+  MOTCUA_RETURN_IF_ERROR(summary);
   const HistorySummary& s = *summary;
   double took = seconds();
   int64_t received = 0;

@@ -15,6 +15,7 @@
 #include "common/crypto.h"
 #include "common/file_system.h"
 #include "common/log.h"
+#include "http/error_table.h"
 #include "notify/outbox_sender.h"
 #include "notify/sms_gateway.h"
 #include "notify/smtp_client.h"
@@ -90,8 +91,10 @@ std::optional<Args> Parse(const Command& cmd, int argc, char** argv, int first) 
 
 void PrintError(const char* what, const Error& e) {
   std::string en = e.message.empty() ? std::string(DefaultMessage(e.code)) : e.message;
-  std::fprintf(stderr, "motcua %s: %s%s%s\n", what, en.c_str(),
-               e.field.empty() ? "" : " [field: ", e.field.empty() ? "" : (e.field + "]").c_str());
+  // An operator reads this: the developer context too.
+  std::fprintf(stderr, "motcua %s: %s%s%s%s%s\n", what, en.c_str(),
+               e.field.empty() ? "" : " [field: ", e.field.empty() ? "" : (e.field + "]").c_str(),
+               e.context.empty() ? "" : " (", e.context.empty() ? "" : (e.context + ")").c_str());
 }
 
 std::string DbUrl(const Args& a) {
@@ -118,9 +121,9 @@ std::string FilesDir(const Args& a) {
 // sharing a directory an hour). Logs what it did.
 Status SweepFiles(storage::SqlStore& store, storage::BlobStore& blobs, std::chrono::seconds grace) {
   auto shas = store.files().AllFileShas();
-  if (!shas) return tl::unexpected(shas.error());
+  MOTCUA_RETURN_IF_ERROR(shas);
   auto report = blobs.Sweep(*shas, grace);
-  if (!report) return tl::unexpected(report.error());
+  MOTCUA_RETURN_IF_ERROR(report);
   LogInfo("files: " + std::to_string(report->temp_removed) + " interrupted upload(s) and " +
           std::to_string(report->blobs_removed) + " unrecorded blob(s) removed, " +
           std::to_string(report->blobs_kept) + " kept");
@@ -691,7 +694,7 @@ int CmdVersion(const Args&) {
   return 0;
 }
 
-const char* kServeFlags =
+constexpr const char* kServeFlags =
     "  --db URL            sqlite:PATH (default sqlite:var/motcua.db) or\n"
     "                      postgresql://user[:pass]@host:port/db; env MOTCUA_DB\n"
     "  --listen HOST:PORT  default 127.0.0.1:8080; env MOTCUA_LISTEN\n"

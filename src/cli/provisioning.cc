@@ -41,13 +41,13 @@ Result<std::string> ReadFile(const std::string& path) {
 
 Status ImportUnits(UnitStore& store, std::string_view text) {
   auto units = ParseUnitsCsv(text);
-  if (!units) return tl::unexpected(units.error());
+  MOTCUA_RETURN_IF_ERROR(units);
   return store.UpsertUnits(*units);
 }
 
 Status ImportAgencies(UnitStore& store, std::string_view text, std::string_view province_code) {
   auto units = ParseAgenciesCsv(text, province_code);
-  if (!units) return tl::unexpected(units.error());
+  MOTCUA_RETURN_IF_ERROR(units);
   return store.UpsertUnits(*units);
 }
 
@@ -69,7 +69,7 @@ tl::expected<ImportSummary, std::vector<Error>> ImportProcedures(CatalogStore& c
     if (u.category != UnitCategory::kAdministrative) refs.agencies.insert(u.code);
   }
   auto procedures = ParseCatalog(*doc, refs);
-  if (!procedures) return tl::unexpected(procedures.error());
+  MOTCUA_RETURN_IF_ERROR(procedures);
   std::vector<ProcedureRecord> records;
   records.reserve(procedures->size());
   for (const Procedure& p : *procedures) {
@@ -95,10 +95,10 @@ Status InitDatabase(storage::SqlStore& store, std::string_view province_code, In
               static_cast<int>(province_code.size()), province_code.data());
   // The bundled official calendar overrides, on first init only (admins edit them afterwards).
   auto existing = store.calendar().LoadOverrides();
-  if (!existing) return tl::unexpected(existing.error());
+  MOTCUA_RETURN_IF_ERROR(existing);
   if (existing->empty()) {
     auto overrides = ParseCalendarOverridesCsv(Embedded("/calendar-overrides.csv"));
-    if (!overrides) return tl::unexpected(overrides.error());
+    MOTCUA_RETURN_IF_ERROR(overrides);
     for (const CalendarOverride& o : *overrides) {
       CalendarOverrideRow row{DateText(o.date), o.working, o.reason_vi, o.reason_en};
       AuditEntry e{0,
@@ -141,11 +141,11 @@ std::vector<DemoAccount> DemoAccounts() {
 Status EnsureDemoAccounts(AccountStore& accounts, AuthService& auth) {
   for (const DemoAccount& a : DemoAccounts()) {
     auto found = accounts.FindUser(a.username);
-    if (!found) return tl::unexpected(found.error());
+    MOTCUA_RETURN_IF_ERROR(found);
     if (*found) continue;
     auto created = auth.CreateUser(
         NewUser{a.username, std::string(kDemoPassword), a.role, a.unit, a.full_name});
-    if (!created) return tl::unexpected(created.error());
+    MOTCUA_RETURN_IF_ERROR(created);
   }
   return {};
 }

@@ -18,10 +18,14 @@ namespace {
 // sorted and compared (n log n in its number of keys).
 class StrictHandler {
  public:
-  static constexpr std::size_t max_object_size = boost::json::object::max_size();
-  static constexpr std::size_t max_array_size = boost::json::array::max_size();
-  static constexpr std::size_t max_key_size = boost::json::string::max_size();
-  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+  static constexpr std::size_t max_object_size =
+      boost::json::object::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
+  static constexpr std::size_t max_array_size =
+      boost::json::array::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
+  static constexpr std::size_t max_key_size =
+      boost::json::string::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
+  static constexpr std::size_t max_string_size =
+      boost::json::string::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
 
   StrictHandler(unsigned char* temp, std::size_t size)
       : st(boost::json::storage_ptr(), temp, size) {}

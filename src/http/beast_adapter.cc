@@ -38,7 +38,6 @@ http::response<http::string_body> ToBeast(Response& res, unsigned version, bool 
 
 Error ReadError(const boost::beast::error_code& ec) {
   if (ec == http::error::body_limit) return Error{ErrorCode::kPayloadTooLarge};
-  if (ec == http::error::header_limit) return Error{ErrorCode::kHeaderTooLarge};
   return Error{ErrorCode::kBadRequest, "Malformed HTTP request: " + ec.message() + ".",
                "Yêu cầu HTTP không hợp lệ: " + ec.message() + "."};
 }

@@ -93,24 +93,26 @@ std::string ValidText(std::string_view s) {
 
 }  // namespace
 
-Response ErrorResponse(const Error& e, std::string_view request_id) {
+namespace {
+
+Response WriteError(const EdgeError& row, std::string_view en, std::string_view vi,
+                    std::string_view field, std::string_view request_id) {
   Response r;
-  r.status = HttpStatus(e.code);
-  std::string_view en = e.message.empty() ? DefaultMessage(e.code) : std::string_view(e.message);
-  std::string_view vi =
-      e.message_vi.empty() ? DefaultMessageVi(e.code) : std::string_view(e.message_vi);
+  r.status = row.status;
+  if (en.empty()) en = row.message;
+  if (vi.empty()) vi = row.message_vi;
   r.body.reserve(160 + en.size() + vi.size());
   r.body += "{\"error\":{\"code\":\"";
-  r.body += CodeName(e.code);
+  r.body += row.code;
   r.body += "\",\"message\":\"";
   r.body += JsonEscape(ValidText(en));
   r.body += "\",\"message_vi\":\"";
   r.body += JsonEscape(ValidText(vi));
   r.body += "\",\"field\":";
-  if (e.field.empty()) {
+  if (field.empty()) {
     r.body += "null";
   } else {
-    r.body += "\"" + JsonEscape(ValidText(e.field)) + "\"";
+    r.body += "\"" + JsonEscape(ValidText(field)) + "\"";
   }
   if (!request_id.empty()) {
     r.body += ",\"request_id\":\"";
@@ -119,6 +121,16 @@ Response ErrorResponse(const Error& e, std::string_view request_id) {
   }
   r.body += "}}";
   return r;
+}
+
+}  // namespace
+
+Response ErrorResponse(const Error& e, std::string_view request_id) {
+  return WriteError(Describe(e.code), e.message, e.message_vi, e.field, request_id);
+}
+
+Response ErrorResponse(TransportError t, std::string_view request_id) {
+  return WriteError(Describe(t), {}, {}, {}, request_id);
 }
 
 boost::asio::awaitable<Result<std::string_view>> StringBodyStream::Read() {

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "common/error.h"
+#include "http/error_table.h"
 
 namespace motcua {
 
@@ -19,8 +20,8 @@ class BodyStream {
  public:
   virtual ~BodyStream() = default;
   // The next piece of the body, valid until the next call; empty once the body is complete.
-  // Fails with kPayloadTooLarge past the limit, kTimeout for a stalled client, kBadRequest for
-  // a malformed body; the connection is closed after a failure.
+  // Fails with kPayloadTooLarge past the limit, kDeadlineExceeded for a stalled client, kBadRequest
+  // for a malformed body; the connection is closed after a failure.
   virtual boost::asio::awaitable<Result<std::string_view>> Read() = 0;
   // True once Read has returned the empty end (or the body was empty).
   virtual bool done() const = 0;
@@ -71,5 +72,7 @@ Status ParseTarget(std::string_view target, Request& req);
 
 // The JSON error body {"error":{"code","message","message_vi","field"}} with the table's status.
 Response ErrorResponse(const Error& error, std::string_view request_id = {});
+// The JSON error body of a refusal by the HTTP layer itself (no field).
+Response ErrorResponse(TransportError error, std::string_view request_id = {});
 
 }  // namespace motcua

@@ -239,7 +239,7 @@ class SocketBodyStream final : public BodyStream {
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         failed_ = true;
-        if (conn_->timed_out) co_return Fail(ErrorCode::kTimeout);
+        if (conn_->timed_out) co_return Failure(ErrorCode::kDeadlineExceeded, "request body");
         co_return tl::unexpected(ReadError(ec));
       }
       // Parse what the connection has already buffered into the same piece, without waiting.
@@ -397,6 +397,8 @@ asio::awaitable<void> Server::Session(tcp::socket socket, std::string client_ip,
     }
     if (!hec && !refused) {
       // A streamed body (uploads): the handler pulls it piece by piece through BodyStream.
+      // The branch above that moved header_parser ended the iteration (continue or break).
+      // NOLINTNEXTLINE(bugprone-use-after-move)
       http::request_parser<http::buffer_body> parser(std::move(header_parser));
       parser.body_limit(limits.max_upload_bytes);
       SocketBodyStream body(conn, buffer, parser, limits, bodies_, metrics);
@@ -423,11 +425,12 @@ asio::awaitable<void> Server::Session(tcp::socket socket, std::string client_ip,
                      hec == asio::error::eof)) {
       break;
     }
-    Error error = refused           ? *refused
-                  : conn->timed_out ? Error{ErrorCode::kTimeout}
-                                    : ReadError(hec);
     std::string id = app_.NewRequestId();
-    Response res = ErrorResponse(error, id);
+    Response res = refused           ? ErrorResponse(*refused, id)
+                   : conn->timed_out ? ErrorResponse(Error{ErrorCode::kDeadlineExceeded}, id)
+                   : hec == http::error::header_limit
+                       ? ErrorResponse(TransportError::kHeaderTooLarge, id)
+                       : ErrorResponse(ReadError(hec), id);
     res.headers.emplace_back("X-Request-Id", id);
     if (res.status == 503) res.headers.emplace_back("Retry-After", "1");
     metrics.Observe(metrics.unmatched_index(), res.status, std::chrono::nanoseconds(0));

@@ -67,7 +67,7 @@ Result<size_t> OutboxSender::RunOnce() {
   auto claimed = outbox_.ClaimDueOutbox(claimed_at, config_.lease, config_.batch, channel_names_);
   if (!claimed) {
     store_errors_.fetch_add(1, std::memory_order_relaxed);
-    LogError("outbox: cannot claim due messages: " + claimed.error().message);
+    LogError("outbox: cannot claim due messages: " + ErrorText(claimed.error()));
     return tl::unexpected(claimed.error());
   }
   for (const OutboxMessage& m : *claimed) {
@@ -109,7 +109,7 @@ void OutboxSender::Attempt(const OutboxMessage& m) {
     } else {
       store_errors_.fetch_add(1, std::memory_order_relaxed);
       LogError(Describe(m) + ": cannot record the outcome (" + decision.status +
-               "): " + st.error().message);
+               "): " + ErrorText(st.error()));
     }
     return;
   }
@@ -137,7 +137,7 @@ void OutboxSender::Release(const OutboxMessage& m) {
   d.at = d.next_attempt_at;
   if (Status st = outbox_.RecordDelivery(d); !st && st.error().code != ErrorCode::kConflict) {
     store_errors_.fetch_add(1, std::memory_order_relaxed);
-    LogError(Describe(m) + ": cannot give the claim back: " + st.error().message);
+    LogError(Describe(m) + ": cannot give the claim back: " + ErrorText(st.error()));
   }
 }
 

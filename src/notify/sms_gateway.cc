@@ -96,7 +96,7 @@ std::string SmsText(const OutboxMessage& m) {
 
 Result<std::unique_ptr<SmsGateway>> SmsGateway::Create(SmsGatewayConfig config) {
   auto target = ParseHttpUrl(config.url);
-  if (!target) return tl::unexpected(target.error());
+  MOTCUA_RETURN_IF_ERROR(target);
   return std::make_unique<SmsGateway>(std::move(config), std::move(*target));
 }
 

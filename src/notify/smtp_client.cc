@@ -354,7 +354,7 @@ SmtpClient::SmtpClient(SmtpConfig config) : config_(std::move(config)) {
 
 DeliveryResult SmtpClient::Deliver(const OutboxMessage& m, Instant now) {
   if (auto check = FormatMail(m, {config_.from, now, false}); !check) {
-    return Permanent(check.error().message);
+    return Permanent(ErrorText(check.error()));
   }
   TcpSession session(config_.step_timeout, config_.message_timeout);
   if (auto ec = session.Connect(config_.host, config_.port)) {
@@ -414,7 +414,7 @@ DeliveryResult SmtpClient::Deliver(const OutboxMessage& m, Instant now) {
   if (data->code != 354) return end(Transient("message deferred: " + data->Text()));
 
   auto text = FormatMail(m, {config_.from, now, eight_bit});
-  if (!text) return end(Permanent(text.error().message));
+  if (!text) return end(Permanent(ErrorText(text.error())));
   if (!smtp.Send(DotStuff(*text) + ".\r\n")) return broken();
   auto accepted = smtp.Read();
   if (!accepted) return broken();

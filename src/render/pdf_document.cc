@@ -103,7 +103,7 @@ class Writer {
   }
   Status Stream(int id, std::string_view dict_entries, std::string_view data) {
     auto packed = Deflate(data);
-    if (!packed) return tl::unexpected(packed.error());
+    MOTCUA_RETURN_IF_ERROR(packed);
     offsets_[static_cast<size_t>(id) - 1] = out_.size();
     out_ += std::to_string(id) + " 0 obj\n<< /Length " + std::to_string(packed->size()) +
             " /Filter /FlateDecode" + std::string(dict_entries) + " >>\nstream\n";
@@ -422,9 +422,7 @@ Result<std::string> PdfDocument::Finish(const DocumentInfo& info) {
     std::set<uint16_t> glyphs;
     for (const auto& [g, chars] : face.used) glyphs.insert(g);
     std::string program = font.Subset(glyphs);
-    if (auto st = w.Stream(file, " /Length1 " + std::to_string(program.size()), program); !st) {
-      return tl::unexpected(st.error());
-    }
+    MOTCUA_RETURN_IF_ERROR(w.Stream(file, " /Length1 " + std::to_string(program.size()), program));
     std::string cmap =
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
@@ -445,14 +443,14 @@ Result<std::string> PdfDocument::Finish(const DocumentInfo& info) {
       cmap += "endbfchar\n";
     }
     cmap += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
-    if (auto st = w.Stream(to_unicode, "", cmap); !st) return tl::unexpected(st.error());
+    MOTCUA_RETURN_IF_ERROR(w.Stream(to_unicode, "", cmap));
   }
 
   std::string kids;
   for (const Page& p : pages_) {
     int content = w.Reserve();
     int page = w.Reserve();
-    if (auto st = w.Stream(content, "", p.content); !st) return tl::unexpected(st.error());
+    MOTCUA_RETURN_IF_ERROR(w.Stream(content, "", p.content));
     w.Object(page, "<< /Type /Page /Parent " + std::to_string(pages) + " 0 R /MediaBox [0 0 " +
                        Num(p.size.width) + ' ' + Num(p.size.height) + "] /Resources << /Font <<" +
                        font_resources + " >> >> /Contents " + std::to_string(content) + " 0 R >>");

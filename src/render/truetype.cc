@@ -276,9 +276,9 @@ std::string TrueTypeFont::Subset(const std::set<uint16_t>& glyphs) const {
   for (const char* tag : {"cvt ", "fpgm", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "prep"}) {
     std::string body;
     if (std::strcmp(tag, "glyf") == 0) {
-      body = std::move(new_glyf);
+      body = std::move(new_glyf);  // NOLINT(bugprone-use-after-move): each tag comes once
     } else if (std::strcmp(tag, "loca") == 0) {
-      body = std::move(new_loca);
+      body = std::move(new_loca);  // NOLINT(bugprone-use-after-move): each tag comes once
     } else if (std::strcmp(tag, "head") == 0) {
       body = head;
     } else if (std::strcmp(tag, "hmtx") == 0) {

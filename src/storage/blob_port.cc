@@ -10,7 +10,7 @@ class Upload final : public BlobUpload {
   Status Append(std::string_view piece) override { return writer_.Append(piece); }
   Result<StoredFile> Commit() override {
     auto blob = writer_.Commit(limits_);
-    if (!blob) return tl::unexpected(blob.error());
+    MOTCUA_RETURN_IF_ERROR(blob);
     return StoredFile{blob->sha256, blob->size, blob->media_type, blob->deduplicated};
   }
 
@@ -23,7 +23,7 @@ class Upload final : public BlobUpload {
 
 Result<std::unique_ptr<BlobUpload>> BlobPort::Begin(uint64_t max_bytes) {
   auto writer = store_.Begin(max_bytes);
-  if (!writer) return tl::unexpected(writer.error());
+  MOTCUA_RETURN_IF_ERROR(writer);
   return std::unique_ptr<BlobUpload>(std::make_unique<Upload>(std::move(*writer), limits_));
 }
 

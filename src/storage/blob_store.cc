@@ -29,7 +29,7 @@ Result<BlobStore::Writer> BlobStore::Begin(uint64_t max_bytes) {
   random_.Fill(id, sizeof id);
   std::string temp = root_ + "/tmp/" + Hex(id, sizeof id) + ".part";
   auto fd = fs_.CreateExclusive(temp);
-  if (!fd) return tl::unexpected(fd.error());
+  MOTCUA_RETURN_IF_ERROR(fd);
   return Writer(*this, std::move(temp), *fd, max_bytes);
 }
 
@@ -63,12 +63,11 @@ void BlobStore::Writer::Abandon() {
 }
 
 Status BlobStore::Writer::Append(std::string_view data) {
-  if (fd_ < 0) return Fail(ErrorCode::kInternal, "upload already finished");
+  if (fd_ < 0) return Failure(ErrorCode::kInternal, "upload already finished");
   if (size_ + data.size() > max_bytes_) {
     Abandon();
-    return Fail(ErrorCode::kPayloadTooLarge,
-                "The file is larger than " + std::to_string(max_bytes_ >> 20) + " MiB.",
-                "Tệp lớn hơn " + std::to_string(max_bytes_ >> 20) + " MiB.", "file");
+    return Failure(ErrorCode::kPayloadTooLarge,
+                   "blob over " + std::to_string(max_bytes_) + " bytes", "file");
   }
   size_ += data.size();
   if (head_.size() < kHeadBytes) head_.append(data.substr(0, kHeadBytes - head_.size()));
@@ -106,8 +105,8 @@ Status BlobStore::Writer::Flush() {
 }
 
 Result<StoredBlob> BlobStore::Writer::Commit(const FileContentLimits& limits) {
-  if (fd_ < 0) return Fail(ErrorCode::kInternal, "upload already finished");
-  if (auto st = Flush(); !st) return tl::unexpected(st.error());
+  if (fd_ < 0) return Failure(ErrorCode::kInternal, "upload already finished");
+  MOTCUA_RETURN_IF_ERROR(Flush());
   FileSystem& fs = store_->fs_;
   StoredBlob blob;
   blob.size = size_;
@@ -119,7 +118,7 @@ Result<StoredBlob> BlobStore::Writer::Commit(const FileContentLimits& limits) {
     Abandon();
     blob.media_type = *type;
     blob.deduplicated = true;
-    if (auto st = fs.Touch(final_path); !st) return tl::unexpected(st.error());
+    MOTCUA_RETURN_IF_ERROR(fs.Touch(final_path));
     return blob;
   }
   {
@@ -139,7 +138,7 @@ Result<StoredBlob> BlobStore::Writer::Commit(const FileContentLimits& limits) {
     // Stored meanwhile by another upload of the same bytes.
     Abandon();
     blob.deduplicated = true;
-    if (auto st = fs.Touch(final_path); !st) return tl::unexpected(st.error());
+    MOTCUA_RETURN_IF_ERROR(fs.Touch(final_path));
     return blob;
   }
   if (auto st = fs.Sync(fd_); !st) {
@@ -158,14 +157,14 @@ Result<StoredBlob> BlobStore::Writer::Commit(const FileContentLimits& limits) {
     return tl::unexpected(st.error());
   }
   temp_.clear();
-  if (auto st = fs.SyncDir(dir); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(fs.SyncDir(dir));
   return blob;
 }
 
 Result<StoredBlob> BlobStore::Put(std::string_view bytes, const FileContentLimits& limits) {
   auto w = Begin(bytes.size());
-  if (!w) return tl::unexpected(w.error());
-  if (auto st = w->Append(bytes); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(w);
+  MOTCUA_RETURN_IF_ERROR(w->Append(bytes));
   return w->Commit(limits);
 }
 
@@ -200,14 +199,14 @@ Result<SweepReport> BlobStore::Sweep(const std::unordered_set<std::string>& refe
       !st) {
     return tl::unexpected(st.error());
   }
-  if (!failed) return tl::unexpected(failed.error());
+  MOTCUA_RETURN_IF_ERROR(failed);
   if (auto st = fs_.Walk(
           root_ + "/blobs",
           [&](const std::string& p, std::chrono::seconds a) { return visit(p, a, false); });
       !st) {
     return tl::unexpected(st.error());
   }
-  if (!failed) return tl::unexpected(failed.error());
+  MOTCUA_RETURN_IF_ERROR(failed);
   return report;
 }
 
@@ -221,7 +220,7 @@ Result<std::vector<std::string>> BlobStore::Verify(const std::unordered_set<std:
     seen.insert(name);
     auto bytes = fs_.ReadFile(path, max_file_bytes);
     if (!bytes) {
-      problems.push_back(name + ": unreadable: " + bytes.error().message);
+      problems.push_back(name + ": unreadable: " + ErrorText(bytes.error()));
     } else if (!IsSha256Hex(name) || Sha256Hex(*bytes) != name) {
       problems.push_back(name + ": content does not match its name");
     } else if (path != PathOf(name)) {
@@ -229,7 +228,7 @@ Result<std::vector<std::string>> BlobStore::Verify(const std::unordered_set<std:
     }
     return true;
   });
-  if (!st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(st);
   for (const std::string& sha : expected) {
     if (seen.count(sha) == 0) problems.push_back(sha + ": named by the database but missing");
   }

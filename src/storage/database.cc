@@ -15,11 +15,11 @@ Result<std::unique_ptr<Database>> Database::Open(Backend backend, Factory factor
   db->begin_sql_ = std::move(begin_sql);
   db->max_batch_ = max_batch == 0 ? 1 : max_batch;
   auto writer = factory();
-  if (!writer) return tl::unexpected(writer.error());
+  MOTCUA_RETURN_IF_ERROR(writer);
   db->writer_ = std::move(*writer);
   for (size_t i = 0; i < readers; ++i) {
     auto conn = factory();
-    if (!conn) return tl::unexpected(conn.error());
+    MOTCUA_RETURN_IF_ERROR(conn);
     db->free_readers_.push_back(std::move(*conn));
   }
   db->readers_total_ = readers;
@@ -77,7 +77,7 @@ void Database::WriteAsync(Job job, Done done) {
   {
     std::lock_guard lock(write_mu_);
     if (stopping_) {
-      done(Fail(ErrorCode::kUnavailable, "The database is shutting down."));
+      done(Failure(ErrorCode::kUnavailable, "The database is shutting down."));
       return;
     }
     queue_.push_back(Pending{std::move(job), std::move(done)});

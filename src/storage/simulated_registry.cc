@@ -33,7 +33,7 @@ Result<std::optional<FileRecord>> SimulatedNationalRegistry::FetchDocument(
     if (auto it = made_.find(key); it != made_.end()) return Found(it->second);
   }
   if (fonts_.regular == nullptr || fonts_.bold == nullptr) {
-    return Fail(ErrorCode::kUnavailable, "The national registry simulation has no fonts.");
+    return Failure(ErrorCode::kUnavailable, "The national registry simulation has no fonts.");
   }
   // The same ID and type always give the same bytes, so the same file.
   render::PdfDocument doc(fonts_);
@@ -49,9 +49,9 @@ Result<std::optional<FileRecord>> SimulatedNationalRegistry::FetchDocument(
                     doc_type + ".",
                 {8});
   auto pdf = doc.Finish({held->second, "motcua national registry simulation", "motcua", ""});
-  if (!pdf) return tl::unexpected(pdf.error());
+  MOTCUA_RETURN_IF_ERROR(pdf);
   auto blob = blobs_.Put(*pdf, limits_);
-  if (!blob) return tl::unexpected(blob.error());
+  MOTCUA_RETURN_IF_ERROR(blob);
   FileRecord record{blob->sha256, static_cast<int64_t>(blob->size),
                     std::string(MediaTypeName(blob->media_type)), clock_.Now()};
   auto promise = std::make_shared<std::promise<Status>>();

@@ -31,8 +31,7 @@ enum class Backend { kSqlite, kPostgres };
 
 // What a driver's SyncCommitted returns when the log could not be made durable.
 inline tl::unexpected<Error> NotDurable() {
-  return Fail(ErrorCode::kUnavailable, "The database could not make the change durable.",
-              "Cơ sở dữ liệu không ghi bền vững được thay đổi.");
+  return Failure(ErrorCode::kUnavailable, "The database could not make the change durable.");
 }
 
 // One database connection. Not thread-safe: one thread at a time (the pool guarantees it).
@@ -58,7 +57,7 @@ class SqlConnection {
   // drivers run it now.
   virtual Status Send(std::string_view sql, std::span<const SqlValue> params) {
     auto rows = Query(sql, params);
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return {};
   }
   Status Send(std::string_view sql, std::initializer_list<SqlValue> params) {

@@ -32,7 +32,7 @@ Result<int64_t> SqlAccounts::CreateUser(const UserRecord& u) {
         "disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         {u.username, u.password_hash, std::string(RoleName(u.role)), unit, u.full_name,
          int64_t{u.disabled ? 1 : 0}, Micros(u.created_at)});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return rows->at(0).Int(0);
   });
 }
@@ -42,7 +42,7 @@ Result<std::optional<UserRecord>> SqlAccounts::FindUser(const std::string& usern
   return Collect<Found>(db_, false, [&](SqlConnection& c) -> Result<Found> {
     auto rows = c.Query(
         "SELECT " + std::string(kUserColumns) + " FROM users u WHERE u.username = $1", {username});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     if (rows->empty()) return Found();
     return Found(ReadUser(rows->at(0), 0));
   });
@@ -54,7 +54,7 @@ Result<std::vector<UserRecord>> SqlAccounts::ListUsersOfUnit(const std::string& 
     auto rows = c.Query("SELECT " + std::string(kUserColumns) +
                             " FROM users u WHERE u.unit_code = $1 ORDER BY u.username",
                         {unit_code});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     Users out;
     for (const auto& r : *rows) out.push_back(ReadUser(r, 0));
     return out;
@@ -65,8 +65,8 @@ Status SqlAccounts::SetDisabled(int64_t user_id, bool disabled) {
   return db_.Write([&](SqlConnection& c) -> Status {
     auto rows = c.Query("UPDATE users SET disabled = $1 WHERE id = $2 RETURNING id",
                         {int64_t{disabled ? 1 : 0}, user_id});
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty()) return Fail(ErrorCode::kNotFound, {}, {}, "username");
+    MOTCUA_RETURN_IF_ERROR(rows);
+    if (rows->empty()) return Failure(ErrorCode::kNotFound, {}, "username");
     return {};
   });
 }
@@ -89,7 +89,7 @@ Result<std::optional<std::pair<SessionRecord, UserRecord>>> SqlSessions::FindSes
                     std::string(kUserColumns) +
                     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
                 {token_hash});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     if (rows->empty()) return Found();
     const SqlRow& r = rows->at(0);
     SessionRecord s{r.Str(0), r.Int(1), r.Str(2), FromMicros(r.Int(3)), FromMicros(r.Int(4))};
@@ -106,7 +106,7 @@ Status SqlSessions::DeleteSession(const std::string& token_hash) {
 Result<int64_t> SqlSessions::DeleteSessionsOfUser(int64_t user_id) {
   return Collect<int64_t>(db_, true, [&](SqlConnection& c) -> Result<int64_t> {
     auto rows = c.Query("DELETE FROM sessions WHERE user_id = $1 RETURNING token_hash", {user_id});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return static_cast<int64_t>(rows->size());
   });
 }
@@ -115,7 +115,7 @@ Result<int64_t> SqlSessions::DeleteExpiredSessions(Instant now) {
   return Collect<int64_t>(db_, true, [&](SqlConnection& c) -> Result<int64_t> {
     auto rows =
         c.Query("DELETE FROM sessions WHERE expires_at < $1 RETURNING token_hash", {Micros(now)});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return static_cast<int64_t>(rows->size());
   });
 }

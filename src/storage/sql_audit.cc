@@ -13,7 +13,7 @@ Result<std::vector<AuditEntry>> SqlAuditLog::LoadAudit(const std::string& subjec
         auto rows = subject.empty()
                         ? c.Query(cols + " ORDER BY seq", {})
                         : c.Query(cols + " WHERE dossier_code = $1 ORDER BY seq", {subject});
-        if (!rows) return tl::unexpected(rows.error());
+        MOTCUA_RETURN_IF_ERROR(rows);
         std::vector<AuditEntry> out;
         out.reserve(rows->size());
         for (const auto& r : *rows) out.push_back(ReadAudit(r));
@@ -30,7 +30,7 @@ Result<std::vector<AuditEntry>> SqlAuditLog::LoadAuditByPrefix(const std::string
         "state_before, state_after, note, prev_hash, hash FROM audit_events WHERE "
         "substr(dossier_code, 1, $1) = $2 ORDER BY seq",
         {static_cast<int64_t>(prefix.size()), prefix});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     Entries out;
     out.reserve(rows->size());
     for (const auto& r : *rows) out.push_back(ReadAudit(r));
@@ -42,7 +42,7 @@ Result<std::pair<int64_t, std::string>> SqlAuditLog::AuditHead() {
   using Head = std::pair<int64_t, std::string>;
   return Collect<Head>(db_, false, [](SqlConnection& c) -> Result<Head> {
     auto rows = c.Query("SELECT seq, hash FROM audit_head WHERE id = 1", {});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return Head(rows->at(0).Int(0), rows->at(0).Str(1));
   });
 }
@@ -76,7 +76,7 @@ Result<std::vector<std::string>> SqlAuditLog::CheckReferences() {
     Lines out;
     for (const Check& k : kChecks) {
       auto rows = c.Query(k.sql, {});
-      if (!rows) return tl::unexpected(rows.error());
+      MOTCUA_RETURN_IF_ERROR(rows);
       int64_t n = rows->empty() ? 0 : rows->at(0).Int(0);
       if (n > 0) {
         out.push_back(std::to_string(n) + " " + k.rows + " row(s) name " + k.names +

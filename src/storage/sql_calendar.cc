@@ -9,7 +9,7 @@ Result<std::vector<CalendarOverrideRow>> SqlCalendar::LoadOverrides() {
   return Collect<Rows>(db_, false, [](SqlConnection& c) -> Result<Rows> {
     auto rows = c.Query(
         "SELECT day, working, reason_vi, reason_en FROM calendar_overrides ORDER BY day", {});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     Rows out;
     for (const auto& r : *rows) out.push_back({r.Str(0), r.Int(1) != 0, r.Str(2), r.Str(3)});
     return out;
@@ -23,7 +23,7 @@ Status SqlCalendar::SetOverride(const CalendarOverrideRow& row, const AuditEntry
         "$4) ON CONFLICT (day) DO UPDATE SET working = excluded.working, reason_vi = "
         "excluded.reason_vi, reason_en = excluded.reason_en",
         {row.day, int64_t{row.working ? 1 : 0}, row.reason_vi, row.reason_en});
-    if (!q) return tl::unexpected(q.error());
+    MOTCUA_RETURN_IF_ERROR(q);
     batch_.DeferAudit(audit);
     return {};
   });
@@ -32,10 +32,9 @@ Status SqlCalendar::SetOverride(const CalendarOverrideRow& row, const AuditEntry
 Status SqlCalendar::DeleteOverride(const std::string& day, const AuditEntry& audit) {
   return db_.Write([&](SqlConnection& c) -> Status {
     auto q = c.Query("DELETE FROM calendar_overrides WHERE day = $1 RETURNING day", {day});
-    if (!q) return tl::unexpected(q.error());
+    MOTCUA_RETURN_IF_ERROR(q);
     if (q->empty()) {
-      return Fail(ErrorCode::kNotFound, "No override for that day.",
-                  "Không có điều chỉnh cho ngày này.", "date");
+      return Failure(ErrorCode::kNotFound, "no calendar override on " + day, "date");
     }
     batch_.DeferAudit(audit);
     return {};
@@ -48,7 +47,7 @@ Result<std::string> SqlCalendar::CalendarStamp() {
         "SELECT count(*), COALESCE(MAX(day), ''), COALESCE(SUM(working), 0), "
         "COALESCE(SUM(length(reason_vi) + length(reason_en)), 0) FROM calendar_overrides",
         {});
-    if (!o) return tl::unexpected(o.error());
+    MOTCUA_RETURN_IF_ERROR(o);
     return o->at(0).Str(0) + "/" + o->at(0).Str(1) + "/" + o->at(0).Str(2) + "/" + o->at(0).Str(3);
   });
 }

@@ -10,7 +10,7 @@ constexpr std::string_view kProcedureSelect =
     "SELECT id, version, content, content_sha256, imported_at, is_current FROM procedures";
 
 Result<std::vector<ProcedureRecord>> ReadProcedures(const Result<SqlRows>& rows) {
-  if (!rows) return tl::unexpected(rows.error());
+  MOTCUA_RETURN_IF_ERROR(rows);
   std::vector<ProcedureRecord> out;
   out.reserve(rows->size());
   for (const auto& r : *rows) {
@@ -31,7 +31,7 @@ Result<ImportSummary> SqlCatalog::ImportProcedures(const std::vector<ProcedureRe
       auto cur =
           c.Query("SELECT version, content_sha256 FROM procedures WHERE id = $1 AND is_current = 1",
                   {p.id});
-      if (!cur) return tl::unexpected(cur.error());
+      MOTCUA_RETURN_IF_ERROR(cur);
       int64_t version = 1;
       if (!cur->empty()) {
         if (cur->at(0).Str(1) == sha) {
@@ -41,7 +41,7 @@ Result<ImportSummary> SqlCatalog::ImportProcedures(const std::vector<ProcedureRe
         version = cur->at(0).Int(0) + 1;
         auto r = c.Query("UPDATE procedures SET is_current = 0 WHERE id = $1 AND is_current = 1",
                          {p.id});
-        if (!r) return tl::unexpected(r.error());
+        MOTCUA_RETURN_IF_ERROR(r);
         ++s.changed;
       } else {
         ++s.added;
@@ -50,7 +50,7 @@ Result<ImportSummary> SqlCatalog::ImportProcedures(const std::vector<ProcedureRe
           "INSERT INTO procedures (id, version, content, content_sha256, imported_at, "
           "is_current) VALUES ($1, $2, $3, $4, $5, 1)",
           {p.id, version, p.content, sha, Micros(now)});
-      if (!r) return tl::unexpected(r.error());
+      MOTCUA_RETURN_IF_ERROR(r);
     }
     return s;
   });
@@ -76,7 +76,7 @@ Result<std::string> SqlCatalog::CatalogStamp() {
         "SELECT count(*), COALESCE(MAX(imported_at), 0), COALESCE(SUM(version), 0) FROM "
         "procedures",
         {});
-    if (!p) return tl::unexpected(p.error());
+    MOTCUA_RETURN_IF_ERROR(p);
     return p->at(0).Str(0) + "/" + p->at(0).Str(1) + "/" + p->at(0).Str(2);
   });
 }

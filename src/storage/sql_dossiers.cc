@@ -79,7 +79,7 @@ Result<std::vector<T>> RunQuery(Database& db, const DossierQuery& q, std::string
     std::vector<SqlValue> params;
     std::string sql = DossierQuerySql(c.backend(), q, columns, params);  // fills params first
     auto rows = c.Query(sql, std::span<const SqlValue>(params));
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     std::vector<T> out;
     out.reserve(rows->size());
     for (const auto& r : *rows) out.push_back(read(r));
@@ -96,7 +96,7 @@ Result<CreatedDossier> SqlDossiers::CreateDossier(const NewDossier& nd) {
     batch_.DeferCreate(nd, params, out);
     return {};
   });
-  if (!st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(st);
   return out;
 }
 
@@ -129,7 +129,7 @@ Result<std::optional<Dossier>> SqlDossiers::FindDossier(const std::string& code)
   return Collect<Found>(db_, false, [&](SqlConnection& c) -> Result<Found> {
     auto rows = c.Query("SELECT " + std::string(kDossierColumns) + " FROM dossiers WHERE code = $1",
                         {code});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     if (rows->empty()) return Found();
     return Found(ReadDossier(rows->at(0)));
   });
@@ -151,17 +151,18 @@ Result<Dossier> SqlDossiers::UpdateDossier(const Dossier& d, int64_t expected_ve
         "due_sort = $16, finished_at = $17, returned_at = $18, data = $19, rating = $20 "
         "WHERE code = $1 AND version = $21 RETURNING code",
         std::span<const SqlValue>(params));
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     if (rows->empty()) {
-      return Fail(ErrorCode::kConflict,
-                  "The dossier was changed by someone else; reload it and try again.",
-                  "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
+      return Failure(
+          ErrorCode::kConflict,
+          "dossier " + next.code + ": version " + std::to_string(expected_version) + " is stale",
+          "version");
     }
     batch_.DeferAttachFiles(next, false);
     batch_.DeferWrite(next.code, write);
     return {};
   });
-  if (!st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(st);
   return next;
 }
 
@@ -171,7 +172,7 @@ Result<std::vector<ComplaintRow>> SqlDossiers::LoadComplaints(const std::string&
     auto rows = c.Query(
         "SELECT id, text, status, created_at FROM complaints WHERE dossier_code = $1 ORDER BY id",
         {dossier_code});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     Rows out;
     for (const auto& r : *rows) out.push_back({r.Int(0), r.Str(1), r.Str(2), FromMicros(r.Int(3))});
     return out;

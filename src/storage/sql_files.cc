@@ -23,7 +23,7 @@ void SqlFileIndex::RecordFileAsync(FileRecord f, int64_t uploader,
             "INSERT INTO files (sha256, size, media_type, created_at) VALUES ($1, $2, $3, $4) "
             "ON CONFLICT (sha256) DO NOTHING",
             {f.sha256, f.size, f.media_type, Micros(f.created_at)});
-        if (!r) return tl::unexpected(r.error());
+        MOTCUA_RETURN_IF_ERROR(r);
         return Discard(
             c.Query("INSERT INTO file_owners (sha256, user_id, created_at) VALUES ($1, $2, $3) "
                     "ON CONFLICT (sha256, user_id) DO NOTHING",
@@ -49,7 +49,7 @@ Result<std::optional<FileRecord>> SqlFileIndex::FindFile(const std::string& sha2
                   "SELECT f.sha256, f.size, f.media_type, f.created_at FROM files f JOIN "
                   "file_owners o ON o.sha256 = f.sha256 WHERE f.sha256 = $1 AND o.user_id = $2",
                   {sha256, uploader});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     if (rows->empty()) return Found();
     const SqlRow& r = rows->at(0);
     return Found(FileRecord{r.Str(0), r.Int(1), r.Str(2), FromMicros(r.Int(3))});
@@ -66,7 +66,7 @@ Result<std::unordered_set<std::string>> SqlFileIndex::AllFileShas() {
   using Shas = std::unordered_set<std::string>;
   return Collect<Shas>(db_, false, [](SqlConnection& c) -> Result<Shas> {
     auto rows = c.Query("SELECT sha256 FROM files", {});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     Shas out;
     out.reserve(rows->size());
     for (const auto& r : *rows) out.insert(r.Str(0));
@@ -82,7 +82,7 @@ Result<std::vector<ApplicantDocument>> SqlApplicantDocuments::ListApplicantDocum
                                 " WHERE d.applicant_id_number = $1 ORDER BY d.created_at DESC, "
                                 "d.sha256 LIMIT $2",
                             {id_number, static_cast<int64_t>(limit * 4 + 4)});
-        if (!rows) return tl::unexpected(rows.error());
+        MOTCUA_RETURN_IF_ERROR(rows);
         std::vector<ApplicantDocument> out;
         std::unordered_set<std::string> seen;
         for (const auto& r : *rows) {
@@ -102,7 +102,7 @@ Result<std::optional<ApplicantDocument>> SqlApplicantDocuments::FindApplicantDoc
                             " WHERE d.applicant_id_number = $1 AND d.sha256 = $2 ORDER BY "
                             "d.created_at DESC LIMIT 1",
                         {id_number, sha256});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     if (rows->empty()) return Found();
     return Found(ReadApplicantDocument(rows->at(0)));
   });
@@ -114,7 +114,7 @@ Result<bool> SqlApplicantDocuments::DossierHasFile(const std::string& code,
     auto rows =
         c.Query("SELECT 1 FROM dossier_files WHERE dossier_code = $1 AND sha256 = $2 LIMIT 1",
                 {code, sha256});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return !rows->empty();
   });
 }

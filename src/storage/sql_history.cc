@@ -58,8 +58,8 @@ Result<HistoryRows> MakeHistoryRows(const std::vector<HistoryDossier>& batch) {
   for (const HistoryDossier& h : batch) {
     const std::string& code = h.dossier.code;
     if (!LooksLikeDossierCode(code)) {
-      return Fail(ErrorCode::kInvalidField, "A history dossier has no valid code: '" + code + "'.",
-                  "Hồ sơ lịch sử không có mã hợp lệ: '" + code + "'.", "code");
+      return Failure(ErrorCode::kInvalidField,
+                     "A history dossier has no valid code: '" + code + "'.", "code");
     }
     auto parts = ParseDossierCode(code);
     auto key = std::make_pair(std::string(parts->prefix),

@@ -35,7 +35,7 @@ Result<std::vector<OutboxMessage>> SqlOutbox::LoadOutbox(const std::string& doss
         auto rows = c.Query("SELECT " + std::string(kOutboxColumns) +
                                 " FROM outbox WHERE dossier_code = $1 ORDER BY id",
                             {dossier_code});
-        if (!rows) return tl::unexpected(rows.error());
+        MOTCUA_RETURN_IF_ERROR(rows);
         std::vector<OutboxMessage> out;
         out.reserve(rows->size());
         for (const auto& r : *rows) out.push_back(ReadOutbox(r));
@@ -58,10 +58,10 @@ Result<std::vector<OutboxMessage>> SqlOutbox::ClaimDueOutbox(
   auto any = Collect<bool>(db_, false, [&](SqlConnection& c) -> Result<bool> {
     auto rows = c.Query("SELECT id FROM outbox WHERE " + due + " LIMIT 1",
                         std::span<const SqlValue>(params));
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return !rows->empty();
   });
-  if (!any) return tl::unexpected(any.error());
+  MOTCUA_RETURN_IF_ERROR(any);
   if (!*any) return Messages();
   params.push_back(static_cast<int64_t>(max));
   std::string limit = "$" + std::to_string(params.size());
@@ -80,7 +80,7 @@ Result<std::vector<OutboxMessage>> SqlOutbox::ClaimDueOutbox(
                     std::string(kOutboxColumns);
   auto claimed = Collect<Messages>(db_, true, [&](SqlConnection& c) -> Result<Messages> {
     auto rows = c.Query(sql, std::span<const SqlValue>(params));
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     Messages out;
     out.reserve(rows->size());
     for (const auto& r : *rows) out.push_back(ReadOutbox(r));
@@ -116,16 +116,15 @@ Status SqlOutbox::RecordDelivery(const OutboxDelivery& d) {
     params.insert(params.end(), {d.status, Micros(d.status == "pending" ? d.next_attempt_at : d.at),
                                  d.last_error});
   } else {
-    return Fail(ErrorCode::kInvalidField, "status must be sent, failed or pending.",
-                "status phải là sent, failed hoặc pending.", "status");
+    return Failure(ErrorCode::kInvalidField, "status must be sent, failed or pending.", "status");
   }
   sql += kClaim;
   return db_.Write([&](SqlConnection& c) -> Status {
     auto rows = c.Query(sql, std::span<const SqlValue>(params));
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     if (rows->empty()) {
-      return Fail(ErrorCode::kConflict, "The message is no longer held by this claim.",
-                  "Tin nhắn không còn thuộc lần nhận gửi này.", "attempt");
+      return Failure(ErrorCode::kConflict, "The message is no longer held by this claim.",
+                     "attempt");
     }
     return {};
   });

@@ -60,20 +60,20 @@ class SqlStoreImpl final : public SqlStore {
                       : "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_version' "
                         "AND schemaname = current_schema()",
                   {});
-      if (!exists) return tl::unexpected(exists.error());
+      MOTCUA_RETURN_IF_ERROR(exists);
       if (exists->at(0).Int(0) == 0) return {};
       auto rows = c.Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {});
-      if (!rows) return tl::unexpected(rows.error());
+      MOTCUA_RETURN_IF_ERROR(rows);
       version = static_cast<int>(rows->at(0).Int(0));
       return {};
     });
-    if (!st) return tl::unexpected(st.error());
+    MOTCUA_RETURN_IF_ERROR(st);
     return version;
   }
 
   Status Migrate(Instant now_instant) override {
     auto current = SchemaVersion();
-    if (!current) return tl::unexpected(current.error());
+    MOTCUA_RETURN_IF_ERROR(current);
     if (*current > LatestSchemaVersion()) return NewerSchema(*current);
     for (const Migration& m : Migrations()) {
       if (m.version <= *current) continue;
@@ -96,27 +96,23 @@ class SqlStoreImpl final : public SqlStore {
 
   Status CheckSchema() override {
     auto v = SchemaVersion();
-    if (!v) return tl::unexpected(v.error());
+    MOTCUA_RETURN_IF_ERROR(v);
     if (*v > LatestSchemaVersion()) return NewerSchema(*v);
     if (*v < LatestSchemaVersion()) {
-      return Fail(ErrorCode::kUnavailable,
-                  "The database schema is version " + std::to_string(*v) + "; this binary needs " +
-                      std::to_string(LatestSchemaVersion()) + ". Run `motcua init` to migrate.",
-                  "Lược đồ cơ sở dữ liệu ở phiên bản " + std::to_string(*v) + "; cần phiên bản " +
-                      std::to_string(LatestSchemaVersion()) + ". Hãy chạy `motcua init`.");
+      return Failure(ErrorCode::kUnavailable, "The database schema is version " +
+                                                  std::to_string(*v) + "; this binary needs " +
+                                                  std::to_string(LatestSchemaVersion()) +
+                                                  ". Run `motcua init` to migrate.");
     }
     return {};
   }
 
  private:
   static Status NewerSchema(int v) {
-    return Fail(ErrorCode::kUnavailable,
-                "The database schema is version " + std::to_string(v) +
-                    ", newer than this binary knows (" + std::to_string(LatestSchemaVersion()) +
-                    "). Upgrade motcua.",
-                "Lược đồ cơ sở dữ liệu ở phiên bản " + std::to_string(v) +
-                    ", mới hơn phiên bản chương trình hỗ trợ (" +
-                    std::to_string(LatestSchemaVersion()) + "). Hãy nâng cấp motcua.");
+    return Failure(ErrorCode::kUnavailable, "The database schema is version " + std::to_string(v) +
+                                                ", newer than this binary knows (" +
+                                                std::to_string(LatestSchemaVersion()) +
+                                                "). Upgrade motcua.");
   }
 
   std::unique_ptr<Database> db_;
@@ -143,8 +139,8 @@ Result<std::unique_ptr<SqlStore>> OpenStore(const std::string& url, StoreOptions
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     if (path.empty()) {
-      return Fail(ErrorCode::kInvalidField, "sqlite: URL needs a path, e.g. sqlite:var/motcua.db",
-                  "URL sqlite: cần đường dẫn, ví dụ sqlite:var/motcua.db", "db");
+      return Failure(ErrorCode::kInvalidField,
+                     "sqlite: URL needs a path, e.g. sqlite:var/motcua.db", "db");
     }
     std::error_code ec;
     auto parent = std::filesystem::path(path).parent_path();
@@ -163,13 +159,11 @@ Result<std::unique_ptr<SqlStore>> OpenStore(const std::string& url, StoreOptions
         Backend::kPostgres, [url] { return OpenPostgres(url); }, options.readers, "BEGIN",
         options.max_write_batch);
   } else {
-    return Fail(ErrorCode::kInvalidField,
-                "Unsupported database URL; use sqlite:PATH or postgresql://user@host:port/db.",
-                "URL cơ sở dữ liệu không được hỗ trợ; dùng sqlite:PATH hoặc "
-                "postgresql://user@host:port/db.",
-                "db");
+    return Failure(ErrorCode::kInvalidField,
+                   "Unsupported database URL; use sqlite:PATH or postgresql://user@host:port/db.",
+                   "db");
   }
-  if (!db) return tl::unexpected(db.error());
+  MOTCUA_RETURN_IF_ERROR(db);
   return std::unique_ptr<SqlStore>(std::make_unique<SqlStoreImpl>(std::move(*db)));
 }
 

@@ -16,7 +16,7 @@ UnitCategory ParseCategory(std::string_view s) {
 Status SqlUnits::UpsertUnits(const std::vector<Unit>& units) {
   return db_.Write([&](SqlConnection& c) -> Status {
     auto pos = c.Query("SELECT COALESCE(MAX(position), 0) FROM units", {});
-    if (!pos) return tl::unexpected(pos.error());
+    MOTCUA_RETURN_IF_ERROR(pos);
     int64_t next = pos->at(0).Int(0);
     for (const Unit& u : units) {
       SqlValue parent = u.parent_code.empty() ? SqlValue{} : SqlValue{u.parent_code};
@@ -29,10 +29,9 @@ Status SqlUnits::UpsertUnits(const std::vector<Unit>& units) {
            ++next});
       if (!r) {
         if (r.error().code == ErrorCode::kInvalidField) {
-          return Fail(ErrorCode::kInvalidField,
-                      "Unit " + u.code + " has an unknown parent " + u.parent_code + ".",
-                      "Đơn vị " + u.code + " có đơn vị cha không tồn tại " + u.parent_code + ".",
-                      "parent_code");
+          return Failure(ErrorCode::kInvalidField,
+                         "Unit " + u.code + " has an unknown parent " + u.parent_code + ".",
+                         "parent_code");
         }
         return tl::unexpected(r.error());
       }
@@ -47,7 +46,7 @@ Result<std::vector<Unit>> SqlUnits::LoadUnits() {
         "SELECT code, name, name_en, kind, category, COALESCE(parent_code, '') FROM units "
         "ORDER BY position",
         {});
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     std::vector<Unit> out;
     out.reserve(rows->size());
     for (const auto& r : *rows) {
@@ -61,7 +60,7 @@ Result<std::vector<Unit>> SqlUnits::LoadUnits() {
 Result<std::string> SqlUnits::UnitsStamp() {
   return Collect<std::string>(db_, false, [](SqlConnection& c) -> Result<std::string> {
     auto u = c.Query("SELECT count(*), COALESCE(MAX(position), 0) FROM units", {});
-    if (!u) return tl::unexpected(u.error());
+    MOTCUA_RETURN_IF_ERROR(u);
     return u->at(0).Str(0) + "/" + u->at(0).Str(1);
   });
 }

@@ -21,18 +21,18 @@ Result<T> Collect(Database& db, bool write, Fn fn) {
   T out{};
   auto job = [&](SqlConnection& c) -> Status {
     auto r = fn(c);
-    if (!r) return tl::unexpected(r.error());
+    MOTCUA_RETURN_IF_ERROR(r);
     out = std::move(*r);
     return {};
   };
   Status st = write ? db.Write(job) : db.Read(job);
-  if (!st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(st);
   return out;
 }
 
 // The status of a statement whose rows nobody reads.
 inline Status Discard(const Result<SqlRows>& r) {
-  if (!r) return tl::unexpected(r.error());
+  MOTCUA_RETURN_IF_ERROR(r);
   return {};
 }
 

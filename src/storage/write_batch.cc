@@ -21,7 +21,7 @@ Status SelectIn(SqlConnection& c, std::string_view select_head, const std::vecto
     for (size_t k = 1; k <= n; ++k) sql += (k == 1 ? "$" : ", $") + std::to_string(k);
     sql += ")";
     auto rows = c.QueryPlanned(sql, std::span<const SqlValue>(keys.data() + at, n));
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     for (SqlRow& r : *rows) out.push_back(std::move(r));
     at += n;
   }
@@ -29,8 +29,11 @@ Status SelectIn(SqlConnection& c, std::string_view select_head, const std::vecto
 }
 
 Error KeyReusedForOtherRequest() {
-  return Error{ErrorCode::kConflict, "This Idempotency-Key was used for a different request.",
-               "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.", "Idempotency-Key"};
+  return Error{ErrorCode::kConflict,
+               {},
+               {},
+               "Idempotency-Key",
+               "idempotency key already names another request"};
 }
 
 }  // namespace
@@ -106,7 +109,7 @@ Status WriteBatch::LoadCursor(SqlConnection& c) {
                           ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
                           : "SELECT seq, hash FROM audit_head WHERE id = 1",
                       {});
-  if (!head) return tl::unexpected(head.error());
+  MOTCUA_RETURN_IF_ERROR(head);
   cursor_.seq = head->at(0).Int(0);
   cursor_.hash = head->at(0).Str(1);
   cursor_.loaded = true;
@@ -226,7 +229,7 @@ Status WriteBatch::FlushCreates(SqlConnection& c) {
       auto rows =
           c.Query("SELECT " + std::string(kDossierColumns) + " FROM dossiers WHERE code = $1",
                   {it->second.second});
-      if (!rows) return tl::unexpected(rows.error());
+      MOTCUA_RETURN_IF_ERROR(rows);
       if (rows->empty()) return Fail(ErrorCode::kInternal);
       *creates[i].result = CreatedDossier{ReadDossier(rows->at(0)), true};
       continue;
@@ -335,7 +338,7 @@ Status InsertRows(SqlConnection& c, std::string_view head, size_t columns, std::
     std::span<const SqlValue> params(values.data() + first * columns, rows * columns);
     if (returned == nullptr) return c.Send(sql, params);  // pipelined on PostgreSQL
     auto out = c.Query(sql, params);
-    if (!out) return tl::unexpected(out.error());
+    MOTCUA_RETURN_IF_ERROR(out);
     for (SqlRow& r : *out) returned->push_back(std::move(r));
     return Status{};
   };

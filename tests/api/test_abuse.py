@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 
 from conftest import SHARED_LIMITS, finish
-from support import DEMO_PASSWORD, check_error_body, sample_pdf
+from support import DEMO_PASSWORD, check_error_body, sample_pdf, unique
 from test_dossiers import CITIZEN, Api
 
 
@@ -224,3 +224,22 @@ def test_wrong_guesses_at_one_dossier_are_capped(own_server):
     r = srv.get(f"/api/v1/public/dossiers/{q(other['code'])}?id_last4={right}")
     assert r.status == 200, r
     assert srv.get(f"/api/v1/dossiers/{q(target['code'])}", token=a.tok[CITIZEN]).status == 200
+
+
+# --- finding 11: headers and /metrics ---------------------------------------------------------
+
+def test_metrics_answer_only_this_host(api):
+    assert api.srv.get("/metrics").status == 200
+    check_error_body(api.srv.request("GET", "/metrics", source="127.0.0.2"), 404, "not_found")
+
+
+def test_downloads_are_sandboxed_and_no_page_leaks_its_url(api):
+    r = api.srv.get("/healthz")
+    assert r.header("referrer-policy") == "no-referrer", r
+    assert r.header("x-content-type-options") == "nosniff", r
+    tok = api.tok["025095000123"]
+    sha = api.srv.upload_ok(tok, sample_pdf("sandboxed " + unique("f")))
+    r = api.srv.get(f"/api/v1/files/{sha}", token=tok)
+    assert r.status == 200, r
+    assert r.header("content-security-policy") == "sandbox", r
+    assert r.header("x-content-type-options") == "nosniff", r

@@ -37,13 +37,13 @@ class BackendTest : public ::testing::TestWithParam<storage::Backend> {
       }
       admin_url_ = admin;
       auto conn = storage::OpenPostgres(admin_url_);
-      ASSERT_TRUE(conn) << conn.error().message;
+      ASSERT_TRUE(conn) << ErrorText(conn.error());
       ASSERT_TRUE((*conn)->Exec("CREATE DATABASE " + name));
       pg_db_ = name;
       url_ = admin_url_.substr(0, admin_url_.rfind('/') + 1) + name;
     }
     auto store = storage::OpenStore(url_);
-    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(store) << ErrorText(store.error());
     store_ = std::move(*store);
     ASSERT_TRUE(store_->Migrate(Instant(std::chrono::hours(24 * 20454))));
   }

@@ -54,7 +54,7 @@ const WorkingCalendar& Computed() {  // no overrides: the Labour Code defaults o
 const WorkingCalendar& Bundled() {  // with data/calendar-overrides.csv
   static const WorkingCalendar calendar = [] {
     auto overrides = ParseCalendarOverridesCsv(testing::BundledFile("/calendar-overrides.csv"));
-    EXPECT_TRUE(overrides) << (overrides ? "" : overrides.error().message);
+    EXPECT_TRUE(overrides) << (overrides ? "" : ErrorText(overrides.error()));
     return WorkingCalendar(WorkingHours{}, overrides.value_or(std::vector<CalendarOverride>{}));
   }();
   return calendar;
@@ -264,7 +264,7 @@ TEST(WorkingCalendarParse, TimeUnits) {
 
 TEST(WorkingCalendarParse, BundledOverrides) {
   auto overrides = ParseCalendarOverridesCsv(testing::BundledFile("/calendar-overrides.csv"));
-  ASSERT_TRUE(overrides) << overrides.error().message;
+  ASSERT_TRUE(overrides) << ErrorText(overrides.error());
   EXPECT_EQ(overrides->size(), 14u);
   for (const CalendarOverride& o : *overrides) {
     EXPECT_FALSE(o.reason_vi.empty());
@@ -284,7 +284,7 @@ TEST(WorkingCalendarParse, GoodAndBadRows) {
       "\xEF\xBB\xBF"
       "date,working,reason_vi,reason_en\r\n2030-05-04,1,\"Làm bù, thứ Bảy\",Make-up\r\n"
       "2030-05-02,0,Nghỉ,Day off\r\n");
-  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_TRUE(ok) << ErrorText(ok.error());
   ASSERT_EQ(ok->size(), 2u);
   EXPECT_EQ(Iso((*ok)[0].date), "2030-05-04");
   EXPECT_TRUE((*ok)[0].working);

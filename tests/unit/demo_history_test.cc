@@ -120,7 +120,7 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   Demo demo(*store_, files);
   ASSERT_TRUE(demo.ok);
   auto summary = demo.Generate(2000, 2, 7);
-  ASSERT_TRUE(summary) << summary.error().message;
+  ASSERT_TRUE(summary) << ErrorText(summary.error());
   EXPECT_EQ(summary->dossiers, 2000);
 
   // Every stored dossier reads back; codes are unique and well formed per unit and day, and
@@ -304,7 +304,7 @@ TEST_P(DemoHistoryTest, GeneratesAHistoryThatReadsBackAndReplaysThroughTheWorkfl
   live.write.event = {0,        "", sample->submitted_at, 0,  "citizen", "",
                       "submit", "", "submitted",          "", "",        ""};
   auto created = store_->dossiers().CreateDossier(live);
-  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_TRUE(created) << ErrorText(created.error());
   char expect[96];
   std::snprintf(expect, sizeof expect, "%s-%04zu", busiest->first.c_str(),
                 busiest->second.size() + 1);

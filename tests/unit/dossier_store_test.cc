@@ -79,7 +79,7 @@ TEST_P(DossierStoreTest, PastNineThousandNineHundredNinetyNineTheNumberWidens) {
   std::vector<std::string> codes;
   for (int i = 0; i < 3; ++i) {
     auto made = store_->dossiers().CreateDossier(Sample("A", At("2026-04-24T10:00:00+07:00")));
-    ASSERT_TRUE(made) << made.error().message;
+    ASSERT_TRUE(made) << ErrorText(made.error());
     codes.push_back(made->dossier.code);
   }
   EXPECT_EQ(codes,
@@ -154,14 +154,14 @@ TEST_P(DossierStoreTest, CreationsQueuedTogetherAnswerRepeatedKeysAndNumberInOrd
   }
   std::set<std::string> codes;
   for (const auto& r : out.plain) {
-    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_TRUE(r) << ErrorText(r.error());
     EXPECT_FALSE(r->replayed);
     codes.insert(r->dossier.code);
   }
   ASSERT_EQ(out.repeats.size(), size_t{kRepeats});
   int originals = 0;
   for (const auto& r : out.repeats) {
-    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_TRUE(r) << ErrorText(r.error());
     EXPECT_EQ(r->dossier.code, out.repeats[0]->dossier.code);
     EXPECT_EQ(r->dossier.applicant.full_name, "Lặp");
     originals += r->replayed ? 0 : 1;
@@ -287,7 +287,7 @@ TEST_P(DossierStoreTest, CheckReferencesReportsEachKindOfDanglingRow) {
     code = made->dossier.code;
   }
   auto clean = store_->audit().CheckReferences();
-  ASSERT_TRUE(clean) << clean.error().message;
+  ASSERT_TRUE(clean) << ErrorText(clean.error());
   EXPECT_TRUE(clean->empty()) << clean->front();
 
   // Rows no code path writes, put there behind the constraints' back (SQLite keeps them).
@@ -305,7 +305,7 @@ TEST_P(DossierStoreTest, CheckReferencesReportsEachKindOfDanglingRow) {
       "'025095000123', 0)");
   if (sqlite) exec("PRAGMA foreign_keys=ON");
   auto found = store_->audit().CheckReferences();
-  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found) << ErrorText(found.error());
   EXPECT_EQ(*found, (std::vector<std::string>{
                         "1 dossiers row(s) name a current unit that does not exist",
                         "1 idempotency_keys row(s) name a dossier that does not exist",

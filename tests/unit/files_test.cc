@@ -14,6 +14,7 @@
 #include "common/file_system.h"
 #include "common/random.h"
 #include "domain/files/file_check.h"
+#include "http/error_table.h"
 #include "storage/blob_store.h"
 
 namespace motcua {
@@ -205,7 +206,7 @@ TEST(FileCheck, WorkBeyondTheBudgetIsRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kPayloadTooLarge);
   EXPECT_EQ(refused.error().field, "file");
-  EXPECT_NE(refused.error().message.find("too complex"), std::string::npos);
+  EXPECT_NE(ErrorText(refused.error()).find("too complex"), std::string::npos);
 }
 
 // Fails the Nth call of any mutating operation, counting from 1 (0 = never).
@@ -335,7 +336,7 @@ class BlobStoreTest : public ::testing::Test {
 TEST_F(BlobStoreTest, StoresByContentAndDeduplicates) {
   std::string pdf = Pdf("BT (Giay khai sinh) Tj ET");
   auto a = store_->Put(pdf, {});
-  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_TRUE(a) << ErrorText(a.error());
   EXPECT_EQ(a->sha256, Sha256Hex(pdf));
   EXPECT_EQ(a->size, pdf.size());
   EXPECT_FALSE(a->deduplicated);
@@ -356,13 +357,13 @@ TEST_F(BlobStoreTest, IdenticalBytesAreNotCheckedAgain) {
   storage::BlobStore store(root_, counting, *random_);
   std::string pdf = Pdf("BT (Giay khai sinh) Tj ET", 3);
   auto first = store.Put(pdf, {});
-  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(first) << ErrorText(first.error());
   EXPECT_FALSE(first->deduplicated);
   EXPECT_EQ(counting.maps(), 1);
   FileContentLimits strict;
   strict.max_pdf_pages = 1;  // a check now would refuse these bytes
   auto again = store.Put(pdf, strict);
-  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_TRUE(again) << ErrorText(again.error());
   EXPECT_TRUE(again->deduplicated);
   EXPECT_EQ(again->sha256, first->sha256);
   EXPECT_EQ(again->media_type, MediaType::kPdf);
@@ -395,7 +396,7 @@ TEST_F(BlobStoreTest, TinyAppendsAreCoalescedIntoFewWrites) {
   for (char c : pdf) ASSERT_TRUE(w->Append(std::string_view(&c, 1)));
   EXPECT_EQ(w->size(), pdf.size());
   auto blob = w->Commit({});
-  ASSERT_TRUE(blob) << blob.error().message;
+  ASSERT_TRUE(blob) << ErrorText(blob.error());
   int most = static_cast<int>(pdf.size() / (64 * 1024)) + 1;
   EXPECT_LE(counting.writes(), most) << pdf.size() << " bytes in 1-byte appends";
   EXPECT_EQ(store.Read(blob->sha256, 1 << 20).value(), pdf);
@@ -411,7 +412,7 @@ TEST_F(BlobStoreTest, TinyAppendsAreCoalescedIntoFewWrites) {
     at += n;
   }
   auto blob2 = w2->Commit({});
-  ASSERT_TRUE(blob2) << blob2.error().message;
+  ASSERT_TRUE(blob2) << ErrorText(blob2.error());
   EXPECT_EQ(blob2->sha256, Sha256Hex(mixed));
   EXPECT_EQ(store.Read(blob2->sha256, 1 << 20).value(), mixed);
   EXPECT_EQ(Count("tmp"), 0u);

@@ -81,7 +81,7 @@ class FormsTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     auto fonts = EmbeddedFormFonts();
-    ASSERT_TRUE(fonts) << fonts.error().message;
+    ASSERT_TRUE(fonts) << ErrorText(fonts.error());
     units_ = std::make_unique<UnitDirectory>(std::vector<Unit>{
         {"25", "Tỉnh Phú Thọ", "Phu Tho", "province", "", UnitCategory::kAdministrative},
         {"08746", "Phường Xuân Hòa", "", "phuong", "25", UnitCategory::kAdministrative},
@@ -203,7 +203,7 @@ class FormsTest : public ::testing::Test {
 
   std::string Render(int number) {
     auto pdf = RenderForm(number, in_);
-    EXPECT_TRUE(pdf) << (pdf ? "" : pdf.error().message);
+    EXPECT_TRUE(pdf) << (pdf ? "" : ErrorText(pdf.error()));
     return pdf ? *pdf : std::string();
   }
 
@@ -352,7 +352,7 @@ TEST_F(FormsTest, FormsThatDoNotApplyYetAreConflicts) {
     Status st = FormApplies(n, d, in_.audit);
     ASSERT_FALSE(st) << n;
     EXPECT_EQ(st.error().code, ErrorCode::kConflict) << n;
-    EXPECT_FALSE(st.error().message.empty());
+    EXPECT_FALSE(ErrorText(st.error()).empty());
     EXPECT_NE(st.error().message_vi.find("Không có Mẫu 0" + std::to_string(n)), std::string::npos)
         << st.error().message_vi;
   }
@@ -391,7 +391,7 @@ TEST_F(FormsTest, RegisterIsA4LandscapeAcrossPagesWithEveryDossier) {
 TEST_F(FormsTest, RegisterAsXlsxHasTheCodesInItsSheet) {
   FillRegister(5);
   auto xlsx = RenderRegisterXlsx(in_, dir_);
-  ASSERT_TRUE(xlsx) << xlsx.error().message;
+  ASSERT_TRUE(xlsx) << ErrorText(xlsx.error());
   std::string path = Save("06.xlsx", *xlsx);
   Proc list = Shell("unzip -l '" + path + "'");
   ASSERT_EQ(list.status, 0) << list.out;
@@ -494,7 +494,7 @@ TEST_P(FormsRegisterQueryTest, ListsTheUnitsDossiersReceivedInThePeriod) {
     nd.write.event.action = "receive";
     nd.write.event.state_after = StateName(d.state);
     auto c = store_->dossiers().CreateDossier(nd);
-    EXPECT_TRUE(c) << (c ? "" : c.error().message);
+    EXPECT_TRUE(c) << (c ? "" : ErrorText(c.error()));
     return c ? c->dossier.code : std::string();
   };
   auto [from, to] = *VietnamMonth(2026, 4);
@@ -511,7 +511,7 @@ TEST_P(FormsRegisterQueryTest, ListsTheUnitsDossiersReceivedInThePeriod) {
   q.received_before = to;
   q.limit = 100;
   auto rows = store_->queries().ListDossiers(q);
-  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_TRUE(rows) << ErrorText(rows.error());
   std::set<std::string> codes;
   for (const Dossier& d : *rows) codes.insert(d.code);
   EXPECT_EQ(codes, (std::set<std::string>{first, forwarded, last}));

@@ -199,7 +199,7 @@ TEST(NotifySmtpFormatTest, DateIsRfc5322InVietnamTime) {
 TEST(NotifySmtpFormatTest, MessageHasHeadersAndBodyInBase64WithoutEightBitMime) {
   OutboxMessage m = Sample();
   auto mail = notify::FormatMail(m, {"no-reply@motcua.local", At("2026-04-24T10:00:00+07:00")});
-  ASSERT_TRUE(mail) << mail.error().message;
+  ASSERT_TRUE(mail) << ErrorText(mail.error());
   size_t head_end = mail->find("\r\n\r\n");
   ASSERT_NE(head_end, std::string::npos);
   EXPECT_EQ(HeaderValue(*mail, "Date"), "Fri, 24 Apr 2026 10:00:00 +0700");
@@ -270,7 +270,7 @@ TEST(NotifySmtpFormatTest, HeaderInjectionAndBadAddressesCannotGo) {
   // A subject's line breaks become spaces: the notice goes, with no header of the subject's.
   m.subject = "Tiêu đề\r\nBcc: spy@example.com";
   auto mail = notify::FormatMail(m, {"no-reply@motcua.local", now});
-  ASSERT_TRUE(mail) << mail.error().message;
+  ASSERT_TRUE(mail) << ErrorText(mail.error());
   EXPECT_EQ(HeaderValue(*mail, "Bcc"), "");
   EXPECT_EQ(DecodeHeaderWords(HeaderValue(*mail, "Subject")), "Tiêu đề Bcc: spy@example.com");
   m.subject = "Tiêu đề\nX\r\r\nY";

@@ -57,7 +57,7 @@ class OutboxTest : public testing::BackendTest {
       nd.write.outbox.push_back(m);
     }
     auto created = store_->dossiers().CreateDossier(nd);
-    EXPECT_TRUE(created) << created.error().message;
+    EXPECT_TRUE(created) << ErrorText(created.error());
     return created ? created->dossier.code : "";
   }
 
@@ -119,7 +119,7 @@ TEST_P(OutboxTest, ConcurrentClaimersNeverGetTheSameMessage) {
   std::string code = File(messages);
   // A second store on the same database: its own writer connection, as a second node has.
   auto other = storage::OpenStore(url_);
-  ASSERT_TRUE(other) << other.error().message;
+  ASSERT_TRUE(other) << ErrorText(other.error());
   Outbox* stores[2] = {&store_->outbox(), &(*other)->outbox()};
   std::mutex mu;
   std::vector<int64_t> claimed;
@@ -131,7 +131,7 @@ TEST_P(OutboxTest, ConcurrentClaimersNeverGetTheSameMessage) {
       for (int round = 0; round < 2000 && total.load() < kMessages; ++round) {
         auto got = stores[t % 2]->ClaimDueOutbox(t0_, hours(1), 7, kBoth);
         if (!got) {
-          ADD_FAILURE() << got.error().message;
+          ADD_FAILURE() << ErrorText(got.error());
           return;
         }
         std::lock_guard lock(mu);

@@ -100,7 +100,7 @@ TEST_F(RenderTextTest, XlsxHoldsOnlyCharactersXmlAllows) {
   for (const auto& [in, out] : kHostile) sheet.rows.push_back({in, std::string("x\x03y")});
   sheet.rows.push_back({std::string("ok\r\nline"), 1.5});
   auto xlsx = render::WriteXlsx(sheet, {"Tiêu đề\xEF\xBF\xBF", "Tác giả\x04", 0}, dir_);
-  ASSERT_TRUE(xlsx) << xlsx.error().message;
+  ASSERT_TRUE(xlsx) << ErrorText(xlsx.error());
   std::string path = Save("hostile.xlsx", *xlsx);
   Proc py = Shell(
       "/usr/bin/python3 -c '\n"
@@ -140,7 +140,7 @@ TEST_F(RenderTextTest, XlsxHoldsOnlyCharactersXmlAllows) {
 // information holds no control characters or noncharacters.
 TEST_F(RenderTextTest, PdfReadsBackWithoutCharactersItCannotEncode) {
   auto fonts = EmbeddedFormFonts();
-  ASSERT_TRUE(fonts) << fonts.error().message;
+  ASSERT_TRUE(fonts) << ErrorText(fonts.error());
   render::PdfDocument doc(*fonts);
   doc.AddPage(render::kA5Portrait);
   render::TextStyle style{12};
@@ -152,7 +152,7 @@ TEST_F(RenderTextTest, PdfReadsBackWithoutCharactersItCannotEncode) {
            style);
   doc.Text(20, 120, "Hoa Bo Ba", style);
   auto bytes = doc.Finish({"Tiêu đề\x01\xEF\xBF\xBF", "Mã\x02", "Tác giả\x1B", ""});
-  ASSERT_TRUE(bytes) << bytes.error().message;
+  ASSERT_TRUE(bytes) << ErrorText(bytes.error());
   std::string pdf = Save("hostile.pdf", *bytes);
   Proc text = Shell("pdftotext -enc UTF-8 '" + pdf + "' - 2>&1");
   ASSERT_EQ(text.status, 0) << text.out;

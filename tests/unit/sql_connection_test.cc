@@ -20,12 +20,12 @@ class SqlConnectionTest : public testing::BackendTest {
     auto conn = GetParam() == storage::Backend::kSqlite
                     ? storage::OpenSqlite(url_.substr(std::string("sqlite:").size()), false)
                     : storage::OpenPostgres(url_);
-    EXPECT_TRUE(conn) << conn.error().message;
+    EXPECT_TRUE(conn) << ErrorText(conn.error());
     return conn ? std::move(*conn) : nullptr;
   }
   int64_t Count() {
     auto rows = conn_->Query("SELECT count(*) FROM t", {});
-    EXPECT_TRUE(rows) << rows.error().message;
+    EXPECT_TRUE(rows) << ErrorText(rows.error());
     return rows ? rows->at(0).Int(0) : -1;
   }
   std::unique_ptr<storage::SqlConnection> conn_;
@@ -38,7 +38,7 @@ TEST_P(SqlConnectionTest, SentStatementsAreWaitedForByTheNextQuery) {
   ASSERT_TRUE(conn_->Send(kInsert, {std::string("a"), int64_t{1}}));
   ASSERT_TRUE(conn_->Send(kInsert, {std::string("b"), int64_t{2}}));
   auto rows = conn_->Query("SELECT k FROM t ORDER BY k", {});  // in the same round trip
-  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_TRUE(rows) << ErrorText(rows.error());
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ(rows->at(1).Str(0), "b");
   ASSERT_TRUE(conn_->Send(kInsert, {std::string("c"), int64_t{3}}));
@@ -132,12 +132,12 @@ TEST_P(SqlConnectionTest, SyncCommittedFlushesTheServersLogPastADeferredCommit) 
     ASSERT_TRUE(conn_->Send(kInsert, {"k" + std::to_string(i), int64_t{i}}));
     ASSERT_TRUE(conn_->CommitDeferringSync());
     auto written = conn_->Query("SELECT pg_current_wal_insert_lsn()::text", {});
-    ASSERT_TRUE(written) << written.error().message;
+    ASSERT_TRUE(written) << ErrorText(written.error());
     ASSERT_TRUE(conn_->SyncCommitted());
     auto flushed = conn_->Query(
         "SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn, pg_current_wal_flush_lsn()::text",
         std::vector<storage::SqlValue>{written->at(0).Str(0)});
-    ASSERT_TRUE(flushed) << flushed.error().message;
+    ASSERT_TRUE(flushed) << ErrorText(flushed.error());
     EXPECT_EQ(flushed->at(0).Int(0), 1) << "round " << i << ": flushed to " << flushed->at(0).Str(1)
                                         << ", the commit ends before " << written->at(0).Str(0);
   }

@@ -31,7 +31,7 @@ TEST_P(StoreTest, RefusesNewerSchema) {
   }));
   auto st = store_->CheckSchema();
   ASSERT_FALSE(st);
-  EXPECT_NE(st.error().message.find("newer"), std::string::npos);
+  EXPECT_NE(ErrorText(st.error()).find("newer"), std::string::npos);
   EXPECT_FALSE(store_->Migrate(Instant(std::chrono::hours(24 * 20454))));
 }
 

@@ -89,7 +89,7 @@ TEST_F(RulesTest, ReceiveFixesTheAppointmentFromTheProcedure) {
   EXPECT_EQ(gone.error().code, ErrorCode::kConflict);  // no longer in the catalog
   facts_.procedure = &procedure_;
   auto e = Run(DossierAction::kReceive, now_, DossierState::kReceived);
-  ASSERT_TRUE(e) << e.error().message;
+  ASSERT_TRUE(e) << ErrorText(e.error());
   EXPECT_EQ(e->dossier.state, DossierState::kReceived);
   EXPECT_EQ(e->dossier.received_at, now_);
   EXPECT_EQ(e->dossier.due_at, now_ + std::chrono::hours(72));
@@ -122,7 +122,7 @@ TEST_F(RulesTest, SupplementResumesWhereTheRequestFoundTheDossier) {
   DossierComponent replaced{"to_khai", ComponentSource::kUploaded, std::string(64, 'b'), "b.pdf"};
   facts_.supplied = {replaced};
   auto e = Run(DossierAction::kSupplement, now_, DossierState::kReceived);
-  ASSERT_TRUE(e) << e.error().message;
+  ASSERT_TRUE(e) << ErrorText(e.error());
   EXPECT_EQ(e->dossier.state, DossierState::kInProcess);  // not the edge's "received"
   EXPECT_EQ(e->dossier.supplements.back().supplied_at, now_);
   ASSERT_EQ(e->dossier.components.size(), 1u);

@@ -12,7 +12,7 @@ AccountService::AccountService(AccountStore& accounts, AuthService& auth, UnitSo
 Result<UserRecord> AccountService::Managed(const Principal& who, const std::string& username) {
   if (who.role != Role::kAdmin) return Fail(ErrorCode::kForbidden);
   auto found = accounts_.FindUser(username);
-  if (!found) return tl::unexpected(found.error());
+  MOTCUA_RETURN_IF_ERROR(found);
   auto dir = units_();
   auto no_such = [] {
     return Fail(ErrorCode::kNotFound, "No such account.", "Không có tài khoản này.", "username");
@@ -34,9 +34,9 @@ Result<UserRecord> AccountService::SetDisabled(const Principal& who, const std::
     return Fail(ErrorCode::kConflict, "You cannot turn your own account off.",
                 "Bạn không thể tự khóa tài khoản của mình.", "username");
   }
-  if (auto st = accounts_.SetDisabled(user->id, disabled); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(accounts_.SetDisabled(user->id, disabled));
   if (disabled) {
-    if (auto ended = auth_.EndSessionsOf(user->id); !ended) return tl::unexpected(ended.error());
+    MOTCUA_RETURN_IF_ERROR(auth_.EndSessionsOf(user->id));
   }
   user->disabled = disabled;
   return user;
@@ -44,7 +44,7 @@ Result<UserRecord> AccountService::SetDisabled(const Principal& who, const std::
 
 Result<int64_t> AccountService::EndSessions(const Principal& who, const std::string& username) {
   auto user = Managed(who, username);
-  if (!user) return tl::unexpected(user.error());
+  MOTCUA_RETURN_IF_ERROR(user);
   return auth_.EndSessionsOf(user->id);
 }
 
@@ -61,7 +61,7 @@ Result<std::vector<UserRecord>> AccountService::ListOfUnit(const Principal& who,
 
 Result<UserRecord> AccountService::Create(const Principal& who, const NewUser& u) {
   if (who.role != Role::kAdmin) return Fail(ErrorCode::kForbidden);
-  if (auto st = ValidateNewUser(u, auth_.config()); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(ValidateNewUser(u, auth_.config()));
   if (!u.unit_code.empty()) {
     auto dir = units_();
     if (dir->Find(u.unit_code) == nullptr) {

@@ -37,7 +37,7 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
                 "username");
   }
   auto found = accounts_.FindUser(std::string(username));
-  if (!found) return tl::unexpected(found.error());
+  MOTCUA_RETURN_IF_ERROR(found);
   // The same work whatever the answer: one hash, no write (failures are counted in memory).
   bool ok = *found ? VerifyPassword((*found)->password_hash, password)
                    : (VerifyPassword(dummy_hash_, password), false);
@@ -55,7 +55,7 @@ Result<LoginResult> AuthService::Login(std::string_view username, std::string_vi
   out.principal = Principal{user.id, user.username, user.role, user.unit_code, user.full_name};
   SessionRecord session{Sha256Hex(out.token), user.id, Sha256Hex(out.csrf_token), now,
                         out.expires_at};
-  if (auto st = sessions_.CreateSession(session); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(sessions_.CreateSession(session));
   return out;
 }
 
@@ -88,7 +88,7 @@ Result<SessionInfo> AuthService::Authenticate(std::string_view token) {
     }
   }
   auto found = sessions_.FindSession(hash);
-  if (!found) return tl::unexpected(found.error());
+  MOTCUA_RETURN_IF_ERROR(found);
   if (!*found) return Fail(ErrorCode::kUnauthenticated);
   auto& [session, user] = **found;
   if (session.expires_at <= now || user.disabled) return expired();
@@ -146,7 +146,7 @@ Status ValidateNewUser(const NewUser& u, const AuthConfig& config) {
 }
 
 Result<UserRecord> AuthService::CreateUser(const NewUser& u) {
-  if (auto st = ValidateNewUser(u, config_); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(ValidateNewUser(u, config_));
   UserRecord rec;
   rec.username = u.username;
   rec.password_hash = HashPassword(u.password, config_.password_cost);

@@ -55,9 +55,7 @@ CalendarService::CalendarService(CalendarStore& store, AuditLog& audit, Referenc
       province_(std::move(province_code)) {}
 
 Result<std::vector<AuditEntry>> CalendarService::Changes(const Principal& who) {
-  if (auto st = OfTheProvince(who, *reference_.units(), province_, true); !st) {
-    return tl::unexpected(st.error());
-  }
+  MOTCUA_RETURN_IF_ERROR(OfTheProvince(who, *reference_.units(), province_, true));
   return audit_.LoadAuditByPrefix(CalendarAuditSubject(""));
 }
 
@@ -88,7 +86,7 @@ Result<std::vector<CalendarDay>> CalendarService::Days(int year) const {
 
 Result<std::string> CalendarService::Describe(const std::string& day) {
   auto rows = store_.LoadOverrides();
-  if (!rows) return tl::unexpected(rows.error());
+  MOTCUA_RETURN_IF_ERROR(rows);
   for (const CalendarOverrideRow& r : *rows) {
     if (r.day == day) return RowText(r);
   }
@@ -99,13 +97,11 @@ Result<CalendarOverrideRow> CalendarService::SetOverride(const Principal& who,
                                                          std::chrono::year_month_day date,
                                                          bool working, std::string reason_vi,
                                                          std::string reason_en) {
-  if (auto st = OfTheProvince(who, *reference_.units(), province_, false); !st) {
-    return tl::unexpected(st.error());
-  }
-  if (auto st = CheckDate(date); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(OfTheProvince(who, *reference_.units(), province_, false));
+  MOTCUA_RETURN_IF_ERROR(CheckDate(date));
   CalendarOverrideRow row{DateText(date), working, std::move(reason_vi), std::move(reason_en)};
   auto before = Describe(row.day);
-  if (!before) return tl::unexpected(before.error());
+  MOTCUA_RETURN_IF_ERROR(before);
   AuditEntry e{0,
                CalendarAuditSubject(row.day),
                clock_.Now(),
@@ -118,8 +114,8 @@ Result<CalendarOverrideRow> CalendarService::SetOverride(const Principal& who,
                "date " + row.day,
                "",
                ""};
-  if (auto st = store_.SetOverride(row, e); !st) return tl::unexpected(st.error());
-  if (auto st = reference_.ReloadCalendar(); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(store_.SetOverride(row, e));
+  MOTCUA_RETURN_IF_ERROR(reference_.ReloadCalendar());
   return row;
 }
 
@@ -128,7 +124,7 @@ Status CalendarService::DeleteOverride(const Principal& who, std::chrono::year_m
   if (auto st = CheckDate(date); !st) return st;
   std::string day = DateText(date);
   auto before = Describe(day);
-  if (!before) return tl::unexpected(before.error());
+  MOTCUA_RETURN_IF_ERROR(before);
   AuditEntry e{0,
                CalendarAuditSubject(day),
                clock_.Now(),
@@ -141,7 +137,11 @@ Status CalendarService::DeleteOverride(const Principal& who, std::chrono::year_m
                "date " + day,
                "",
                ""};
-  if (auto st = store_.DeleteOverride(day, e); !st) return st;
+  if (auto st = store_.DeleteOverride(day, e); !st) {
+    if (st.error().code != ErrorCode::kNotFound) return st;
+    return Fail(ErrorCode::kNotFound, "No override for that day.",
+                "Không có điều chỉnh cho ngày này.", "date");
+  }
   return reference_.ReloadCalendar();
 }
 

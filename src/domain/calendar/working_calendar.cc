@@ -187,7 +187,7 @@ std::string_view DayKindName(DayKind kind) {
 
 Result<std::vector<CalendarOverride>> ParseCalendarOverridesCsv(std::string_view text) {
   auto rows = ParseCsv(text);
-  if (!rows) return tl::unexpected(rows.error());
+  MOTCUA_RETURN_IF_ERROR(rows);
   if (rows->empty()) {
     return Fail(ErrorCode::kInvalidField, "CSV: empty file.", "CSV: tệp rỗng.", "line 1");
   }
@@ -322,7 +322,7 @@ WorkingCalendar::WorkingCalendar(WorkingHours hours, std::vector<CalendarOverrid
 
 Result<WorkingCalendar> WorkingCalendar::Create(WorkingHours hours,
                                                 std::vector<CalendarOverride> overrides) {
-  if (auto ok = hours.Validate(); !ok) return tl::unexpected(ok.error());
+  MOTCUA_RETURN_IF_ERROR(hours.Validate());
   return WorkingCalendar(hours, std::move(overrides));
 }
 

@@ -148,7 +148,7 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
         }
         pc.reusable = c.Bool("reusable", true).value_or(false);
         c.String("note", kOptionalText);
-        if (auto st = c.Finish(); !st) return tl::unexpected(st.error());
+        MOTCUA_RETURN_IF_ERROR(c.Finish());
         any_required = any_required || pc.required;
         p.components.push_back(std::move(pc));
       }
@@ -174,7 +174,7 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
           c.Reject(ErrorCode::kInvalidField, "doc_type", "Unknown document type '" + *dt + "'.",
                    "Loại giấy tờ không tồn tại: '" + *dt + "'.");
         }
-        if (auto st = c.Finish(); !st) return tl::unexpected(st.error());
+        MOTCUA_RETURN_IF_ERROR(c.Finish());
       }
     }
   }
@@ -203,7 +203,7 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
                    "Cơ quan không tồn tại: '" + st.unit + "'.");
         }
         st.days = s.Int("working_days", true, 0, 3650).value_or(0);
-        if (auto fin = s.Finish(); !fin) return tl::unexpected(fin.error());
+        MOTCUA_RETURN_IF_ERROR(s.Finish());
         sum += st.days;
         p.steps.push_back(std::move(st));
       }
@@ -224,7 +224,7 @@ Result<Procedure> ParseOne(const boost::json::value& v, const std::string& path,
   StringArray(rr, rr.Raw("legal_basis", false), "legal_basis");
   p.keywords = StringArray(rr, rr.Raw("keywords", false), "keywords");
   StringArray(rr, rr.Raw("unverified", false), "unverified");
-  if (auto st = rr.Finish(); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(rr.Finish());
   p.raw = v.get_object();
   return p;
 }

@@ -311,7 +311,7 @@ Status Generator::EnsureOfficers(const std::set<std::string>& units) {
   std::map<std::pair<std::string, Role>, UserRecord> chosen;
   for (const std::string& unit : units) {
     auto listed = target_.accounts.ListUsersOfUnit(unit);
-    if (!listed) return tl::unexpected(listed.error());
+    MOTCUA_RETURN_IF_ERROR(listed);
     for (Role role : kRoles) {
       const UserRecord* pick = nullptr;
       for (const UserRecord& u : *listed) {
@@ -535,7 +535,7 @@ Result<std::vector<Plan>> Generator::PlanUnit(size_t unit_index, const Unit& uni
   }
   // The demo citizen files a few of the demo unit's dossiers, spread over the history.
   if (unit.code == opt_.demo_unit && demo_citizen_.username.size() == 12 && !plans.empty()) {
-    const double kAt[] = {0.1, 0.3, 0.5, 0.7, 0.85, 0.97, 0.995, 1.0};
+    constexpr double kAt[] = {0.1, 0.3, 0.5, 0.7, 0.85, 0.97, 0.995, 1.0};
     for (size_t i = 0; i < std::size(kAt); ++i) {
       size_t at = std::min(plans.size() - 1, static_cast<size_t>(kAt[i] * plans.size()));
       Plan& p = plans[at];
@@ -602,9 +602,8 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
   }
   auto created = service_->Submit(online ? citizen : home.reception, req);
   if (!created) {
-    Error e = created.error();
-    e.message = "history: filing " + proc.id + " at " + unit + ": " + e.message;
-    return tl::unexpected(e);
+    return tl::unexpected(
+        WithContext(created.error(), "history: filing " + proc.id + " at " + unit));
   }
   Dossier d = std::move(created->dossier);
   Instant last = plan.submitted;
@@ -622,10 +621,9 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
     a.version = d.version;
     auto next = service_->Act(who, d.code, a);
     if (!next) {
-      Error e = next.error();
-      e.message = "history: " + std::string(ActionName(a.action)) + " on " + d.code + " (" +
-                  std::string(StateName(d.state)) + "): " + e.message;
-      failure = tl::unexpected(e);
+      failure = tl::unexpected(
+          WithContext(next.error(), "history: " + std::string(ActionName(a.action)) + " on " +
+                                        d.code + " (" + std::string(StateName(d.state)) + ")"));
       return false;
     }
     d = std::move(*next);
@@ -641,7 +639,7 @@ Status Generator::RunDossier(size_t unit_index, const std::string& unit, const P
   auto finish = [&]() -> Status {
     if (!failure) return failure;
     auto taken = store_->Take(d.code);
-    if (!taken) return tl::unexpected(taken.error());
+    MOTCUA_RETURN_IF_ERROR(taken);
     return Emit(std::move(*taken));
   };
   auto supplement_components = [&]() {
@@ -924,7 +922,7 @@ Result<HistorySummary> Generator::Run() {
       from = std::chrono::year_month_day(from.year() / from.month() / std::chrono::last);
     start_ = VnAt(sys_days(from), minutes(0));
   }
-  if (auto st = Prepare(); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(Prepare());
   const UnitDirectory& units = *in_.units;
   // The units that receive dossiers: communes and wards, then agencies with procedures.
   std::vector<const Unit*> communes, agencies;
@@ -976,10 +974,10 @@ Result<HistorySummary> Generator::Run() {
   for (size_t i = 0; i < exact.size(); ++i) {
     if (counts[i] > 0) visited.insert(exact[i].first->code);
   }
-  if (auto st = EnsureOfficers(visited); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(EnsureOfficers(visited));
   if (!opt_.demo_citizen.empty()) {
     auto found = target_.accounts.FindUser(opt_.demo_citizen);
-    if (!found) return tl::unexpected(found.error());
+    MOTCUA_RETURN_IF_ERROR(found);
     demo_citizen_ = Principal{*found ? (*found)->id : 0, opt_.demo_citizen, Role::kCitizen, "",
                               *found ? (*found)->full_name : ""};
   }
@@ -1026,7 +1024,7 @@ Result<HistorySummary> Generator::Run() {
     (void)target_.sink.Finish();
     return tl::unexpected(st.error());
   }
-  if (auto st = target_.sink.Finish(); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(target_.sink.Finish());
   if (summary_.demo_citizen_dossiers > 0) ++summary_.applicants;
   return summary_;
 }
@@ -1047,7 +1045,7 @@ Result<std::vector<SampleDocument>> MakeSampleDocuments(const Catalog& catalog,
     for (int i = 1; i <= per_type; ++i) {
       auto pdf = SamplePdf(fonts, "Tài liệu mẫu (demo motcua)",
                            "Loại giấy tờ: " + t + ". Bản số " + std::to_string(i) + ".");
-      if (!pdf) return tl::unexpected(pdf.error());
+      MOTCUA_RETURN_IF_ERROR(pdf);
       out.push_back({t, std::move(*pdf)});
     }
   }

@@ -62,8 +62,8 @@ void HistoryStore::Append(HistoryDossier& h, const DossierWrite& w) {
 
 Result<CreatedDossier> HistoryStore::CreateDossier(const NewDossier& nd) {
   if (!nd.idempotency_key.empty()) {
-    return Fail(ErrorCode::kInvalidField, "A generated history has no idempotency keys.",
-                "Lịch sử sinh ra không dùng khóa Idempotency-Key.", "idempotency_key");
+    return Failure(ErrorCode::kInvalidField, "A generated history has no idempotency keys.",
+                   "idempotency_key");
   }
   std::lock_guard lock(mu_);
   HistoryDossier h;
@@ -71,12 +71,12 @@ Result<CreatedDossier> HistoryStore::CreateDossier(const NewDossier& nd) {
   Dossier& d = h.dossier;
   int64_t& last = sequences_[{nd.code_prefix, FormatIso8601Vn(d.submitted_at).substr(0, 10)}];
   auto code = FormatDossierCode(nd.code_prefix, d.submitted_at, last + 1);
-  if (!code) return tl::unexpected(code.error());
+  MOTCUA_RETURN_IF_ERROR(code);
   ++last;
   d.code = *code;
   d.version = 1;
   if (dossiers_.contains(d.code)) {
-    return Fail(ErrorCode::kConflict, "The history store already has dossier " + d.code + ".");
+    return Failure(ErrorCode::kConflict, "The history store already has dossier " + d.code + ".");
   }
   Attach(h);
   Append(h, nd.write);
@@ -99,9 +99,7 @@ Result<Dossier> HistoryStore::UpdateDossier(const Dossier& d, int64_t expected_v
   std::lock_guard lock(mu_);
   auto it = dossiers_.find(d.code);
   if (it == dossiers_.end() || it->second.dossier.version != expected_version) {
-    return Fail(ErrorCode::kConflict,
-                "The dossier was changed by someone else; reload it and try again.",
-                "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.", "version");
+    return Failure(ErrorCode::kConflict, "dossier " + d.code + ": stale version", "version");
   }
   HistoryDossier& h = it->second;
   h.dossier = d;
@@ -115,7 +113,7 @@ Result<HistoryDossier> HistoryStore::Take(const std::string& code) {
   std::lock_guard lock(mu_);
   auto it = dossiers_.find(code);
   if (it == dossiers_.end()) {
-    return Fail(ErrorCode::kNotFound, "The history store has no dossier " + code + ".");
+    return Failure(ErrorCode::kNotFound, "the history store has no dossier " + code);
   }
   HistoryDossier h = std::move(it->second);
   dossiers_.erase(it);

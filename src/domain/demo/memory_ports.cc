@@ -15,8 +15,7 @@ MemoryAccounts::MemoryAccounts(std::vector<UserRecord> users) {
 Result<int64_t> MemoryAccounts::CreateUser(const UserRecord& user) {
   std::lock_guard lock(mu_);
   if (users_.contains(user.username)) {
-    return Fail(ErrorCode::kConflict, "The username is taken.", "Tên đăng nhập đã tồn tại.",
-                "username");
+    return Failure(ErrorCode::kConflict, "The username is taken.", "username");
   }
   UserRecord u = user;
   u.id = next_id_++;
@@ -48,7 +47,7 @@ Status MemoryAccounts::SetDisabled(int64_t user_id, bool disabled) {
       return {};
     }
   }
-  return Fail(ErrorCode::kNotFound, {}, {}, "username");
+  return Failure(ErrorCode::kNotFound, {}, "username");
 }
 
 void MemoryFiles::RecordFileAsync(FileRecord f, int64_t uploader_user_id,

@@ -122,10 +122,35 @@ std::vector<OutboxMessage> DossierService::Notify(const Dossier& d, std::string 
   return out;
 }
 
+namespace {
+
+// The user's text for what the dossier store reports only by code and field: a stale version,
+// an idempotency key already used for another request.
+Error ForUser(Error e) {
+  if (!e.message.empty() || e.code != ErrorCode::kConflict) return e;
+  if (e.field == "version") {
+    e.message = "The dossier was changed by someone else; reload it and try again.";
+    e.message_vi = "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.";
+  } else if (e.field == "Idempotency-Key") {
+    e.message = "This Idempotency-Key was used for a different request.";
+    e.message_vi = "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.";
+  }
+  return e;
+}
+
+std::function<void(Result<CreatedDossier>)> ForUser(
+    std::function<void(Result<CreatedDossier>)> done) {
+  return [done = std::move(done)](Result<CreatedDossier> r) {
+    done(std::move(r).map_error([](Error e) { return ForUser(std::move(e)); }));
+  };
+}
+
+}  // namespace
+
 Result<CreatedDossier> DossierService::Submit(const Principal& who, const SubmitRequest& req) {
   auto nd = PrepareSubmit(who, req);
-  if (!nd) return tl::unexpected(nd.error());
-  return ports_.dossiers.CreateDossier(*nd);
+  MOTCUA_RETURN_IF_ERROR(nd);
+  return ports_.dossiers.CreateDossier(*nd).map_error([](Error e) { return ForUser(e); });
 }
 
 void DossierService::SubmitAsync(const Principal& who, const SubmitRequest& req,
@@ -137,14 +162,14 @@ void DossierService::SubmitAsync(const Principal& who, const SubmitRequest& req,
   if (!fetches) {
     auto nd = PrepareSubmit(who, req);
     if (!nd) return done(tl::unexpected(nd.error()));
-    return ports_.dossiers.CreateDossierAsync(std::move(*nd), std::move(done));
+    return ports_.dossiers.CreateDossierAsync(std::move(*nd), ForUser(std::move(done)));
   }
   // Fetching from the national registry may block: prepare on `blocking_`.
   auto callback = std::make_shared<std::function<void(Result<CreatedDossier>)>>(std::move(done));
   bool queued = blocking_.Post([this, who, req, callback] {
     auto nd = PrepareSubmit(who, req);
     if (!nd) return (*callback)(tl::unexpected(nd.error()));
-    ports_.dossiers.CreateDossierAsync(std::move(*nd), std::move(*callback));
+    ports_.dossiers.CreateDossierAsync(std::move(*nd), ForUser(std::move(*callback)));
   });
   if (!queued) {
     (*callback)(Fail(ErrorCode::kUnavailable,
@@ -215,15 +240,11 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
     return Fail(ErrorCode::kForbidden, "Your role cannot file dossiers.",
                 "Vai trò của bạn không được nộp hồ sơ.");
   }
-  if (auto st = ValidateIntake(d, p); !st) return tl::unexpected(st.error());
-  if (auto st = ResolveFiles(who, d.applicant.id_number, p, d.components); !st) {
-    return tl::unexpected(st.error());
-  }
+  MOTCUA_RETURN_IF_ERROR(ValidateIntake(d, p));
+  MOTCUA_RETURN_IF_ERROR(ResolveFiles(who, d.applicant.id_number, p, d.components));
 
   if (quotas_ != nullptr) {
-    if (auto st = quotas_->TakeFiling(who, req.client_address); !st) {
-      return tl::unexpected(st.error());
-    }
+    MOTCUA_RETURN_IF_ERROR(quotas_->TakeFiling(who, req.client_address));
   }
   NewDossier nd;
   nd.code_prefix = CodePrefix(*unit);
@@ -238,7 +259,7 @@ Result<NewDossier> DossierService::PrepareSubmit(const Principal& who, const Sub
   } else {
     // A counter or postal dossier is received on the spot: form 01 and the appointment now.
     auto due = calendar_.Due(now, p.time_limit, p.time_unit);
-    if (!due) return tl::unexpected(due.error());
+    MOTCUA_RETURN_IF_ERROR(due);
     d.state = DossierState::kReceived;
     d.received_at = now;
     d.due_at = *due;
@@ -277,7 +298,7 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
         if (pc.id == c.component_id) doc_type = pc.doc_type;
       }
       auto fetched = ports_.national.FetchDocument(applicant_id, doc_type);
-      if (!fetched) return tl::unexpected(fetched.error());
+      MOTCUA_RETURN_IF_ERROR(fetched);
       if (!*fetched) {
         return Fail(ErrorCode::kInvalidField,
                     "The national database holds no such document for this ID number; upload it.",
@@ -298,12 +319,12 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
                     field);
       }
       auto doc = ports_.documents.FindApplicantDocument(applicant_id, c.file_sha256);
-      if (!doc) return tl::unexpected(doc.error());
+      MOTCUA_RETURN_IF_ERROR(doc);
       bool usable = doc->has_value();
       if (usable && who.role != Role::kCitizen) {
         // An officer reuses a document only from a dossier they may see themselves.
         auto from = ports_.dossiers.FindDossier((*doc)->dossier_code);
-        if (!from) return tl::unexpected(from.error());
+        MOTCUA_RETURN_IF_ERROR(from);
         usable = *from && CanSeeDossier(who, **from, *units);
       }
       if (!usable) {
@@ -329,7 +350,7 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
     }
     if (seen) continue;
     auto file = ports_.files.FindFile(c.file_sha256, who.user_id);
-    if (!file) return tl::unexpected(file.error());
+    MOTCUA_RETURN_IF_ERROR(file);
     if (!*file) {
       return Fail(ErrorCode::kInvalidField,
                   "No file of yours with that SHA-256: upload it first (POST /api/v1/files).",
@@ -346,7 +367,7 @@ Status DossierService::ResolveFiles(const Principal& who, const std::string& app
 Result<Dossier> DossierService::Get(const Principal& who, const std::string& code) {
   if (!LooksLikeDossierCode(code)) return tl::unexpected(NotFound());
   auto found = ports_.dossiers.FindDossier(code);
-  if (!found) return tl::unexpected(found.error());
+  MOTCUA_RETURN_IF_ERROR(found);
   if (!*found || !CanSeeDossier(who, **found, *units_())) return tl::unexpected(NotFound());
   return std::move(**found);
 }
@@ -364,20 +385,18 @@ Result<ActionFacts> DossierService::LoadFacts(const ActionSpec& spec, const Prin
   }
   if ((spec.needs & kNeedsTargetUser) && !req.to_user.empty()) {
     auto user = ports_.accounts.FindUser(req.to_user);
-    if (!user) return tl::unexpected(user.error());
+    MOTCUA_RETURN_IF_ERROR(user);
     f.to_user = std::move(*user);
   }
   if ((spec.needs & kNeedsResultFile) && !req.result_sha256.empty()) {
     auto file = ports_.files.FindFile(req.result_sha256, who.user_id);
-    if (!file) return tl::unexpected(file.error());
+    MOTCUA_RETURN_IF_ERROR(file);
     f.result_file = std::move(*file);
   }
   if ((spec.needs & kNeedsSuppliedFiles) && !req.components.empty()) {
     f.supplied = req.components;  // unresolved without a procedure: the rule refuses them
     if (f.procedure != nullptr) {
-      if (auto st = ResolveFiles(who, d.applicant.id_number, *f.procedure, f.supplied); !st) {
-        return tl::unexpected(st.error());
-      }
+      MOTCUA_RETURN_IF_ERROR(ResolveFiles(who, d.applicant.id_number, *f.procedure, f.supplied));
     }
   }
   return f;
@@ -418,10 +437,10 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
   const ActionSpec& spec = SpecOf(req.action);
   auto catalog = catalog_();
   auto facts = LoadFacts(spec, who, d, req, *catalog, *units);
-  if (!facts) return tl::unexpected(facts.error());
+  MOTCUA_RETURN_IF_ERROR(facts);
   Instant now = clock_.Now();
   auto effect = spec.rule(RuleInput{d, req, now, *facts, t->to});
-  if (!effect) return tl::unexpected(effect.error());
+  MOTCUA_RETURN_IF_ERROR(effect);
   DossierWrite w;
   w.event = Event(who, now, std::string(spec.name), d, effect->dossier.state, effect->audit_note);
   w.complaint = std::move(effect->complaint);
@@ -429,7 +448,9 @@ Result<Dossier> DossierService::Act(const Principal& who, const std::string& cod
     const std::string& subject = effect->notify_subject;
     w.outbox = Notify(effect->dossier, subject, subject + ". Mã hồ sơ: " + d.code + ".");
   }
-  return ports_.dossiers.UpdateDossier(effect->dossier, req.version, w);
+  return ports_.dossiers.UpdateDossier(effect->dossier, req.version, w).map_error([](Error e) {
+    return ForUser(e);
+  });
 }
 
 }  // namespace motcua

@@ -18,14 +18,14 @@ DossierLookup::DossierLookup(DossierService& dossiers, DossierStore& store, Audi
 Result<std::vector<AuditEntry>> DossierLookup::Timeline(const Principal& who,
                                                         const std::string& code) {
   auto d = dossiers_.Get(who, code);
-  if (!d) return tl::unexpected(d.error());
+  MOTCUA_RETURN_IF_ERROR(d);
   return audit_.LoadAudit(d->code);
 }
 
 Result<std::vector<OutboxMessage>> DossierLookup::Messages(const Principal& who,
                                                            const std::string& code) {
   auto d = dossiers_.Get(who, code);
-  if (!d) return tl::unexpected(d.error());
+  MOTCUA_RETURN_IF_ERROR(d);
   return outbox_.LoadOutbox(d->code);
 }
 
@@ -52,13 +52,13 @@ Result<PublicStatus> DossierLookup::Public(const std::string& client_address,
   };
   if (!wrong_guesses_.WouldAllow(code)) return too_many_guesses();
   auto d = store_.FindDossier(code);
-  if (!d) return tl::unexpected(d.error());
+  MOTCUA_RETURN_IF_ERROR(d);
   if (!*d || !(*d)->applicant.id_number.ends_with(id_last4)) {
     if (!wrong_guesses_.Allow(code)) return too_many_guesses();
     return not_found();
   }
   auto steps = audit_.LoadAudit(code);
-  if (!steps) return tl::unexpected(steps.error());
+  MOTCUA_RETURN_IF_ERROR(steps);
   DeadlineStatus deadline = DeadlineOf(**d, clock_.Now(), calendar_);
   return PublicStatus{std::move(**d), std::move(*steps), deadline};
 }

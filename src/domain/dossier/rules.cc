@@ -31,7 +31,7 @@ Result<ActionEffect> ReceiveRule(const RuleInput& in) {
   const Procedure* p = in.facts.procedure;
   if (p == nullptr) return tl::unexpected(NoLongerOffered());
   auto due = in.facts.calendar->Due(in.now, p->time_limit, p->time_unit);
-  if (!due) return tl::unexpected(due.error());
+  MOTCUA_RETURN_IF_ERROR(due);
   ActionEffect e = Effect(in, [&](Dossier& d) {
     d.received_at = in.now;
     d.due_at = *due;
@@ -71,7 +71,7 @@ Result<ActionEffect> SupplementRule(const RuleInput& in) {
       }
       if (!replaced) d.components.push_back(c);
     }
-    if (auto st = ValidateIntake(d, *in.facts.procedure); !st) return tl::unexpected(st.error());
+    MOTCUA_RETURN_IF_ERROR(ValidateIntake(d, *in.facts.procedure));
   }
   d.supplements.back().supplied_at = in.now;
   d.state = d.supplements.back().resume_state;  // back to where the request found it

@@ -350,7 +350,7 @@ Result<MediaType> Check(Input& in, const FileContentLimits& limits) {
       st = CheckPdf(in, in.Find("%PDF-", 0, 1024), limits);
       break;
   }
-  if (!st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(st);
   return *type;
 }
 

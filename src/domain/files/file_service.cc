@@ -47,16 +47,22 @@ Result<FileService::Upload> FileService::BeginUpload(const Principal& who,
                 "Content-Type");
   }
   if (quotas_ != nullptr) {
-    if (auto st = quotas_->TakeUpload(who, client); !st) return tl::unexpected(st.error());
+    MOTCUA_RETURN_IF_ERROR(quotas_->TakeUpload(who, client));
   }
   auto blob = blobs_.Begin(max_upload_bytes_);
-  if (!blob) return tl::unexpected(blob.error());
+  MOTCUA_RETURN_IF_ERROR(blob);
   return Upload(*this, who, declared, std::move(*blob));
 }
 
 Status FileService::Upload::Append(std::string_view piece) {
   if (head_.size() < 1024) head_.append(piece.substr(0, 1024 - head_.size()));
-  return blob_->Append(piece);
+  auto st = blob_->Append(piece);
+  if (!st && st.error().code == ErrorCode::kPayloadTooLarge) {
+    std::string mib = std::to_string(service_->max_upload_bytes_ >> 20);
+    return Fail(ErrorCode::kPayloadTooLarge, "The file is larger than " + mib + " MiB.",
+                "Tệp lớn hơn " + mib + " MiB.", "file");
+  }
+  return st;
 }
 
 Result<UploadedFile> FileService::Upload::Finish() {
@@ -70,13 +76,13 @@ Result<UploadedFile> FileService::Upload::Finish() {
                 "Content-Type");
   }
   auto stored = blob_->Commit();
-  if (!stored) return tl::unexpected(stored.error());
+  MOTCUA_RETURN_IF_ERROR(stored);
   FileRecord record{stored->sha256, static_cast<int64_t>(stored->size),
                     std::string(MediaTypeName(stored->media_type)), service_->clock_.Now()};
   // "deduplicated" tells the caller only what they know already: that they uploaded these
   // bytes before. Whether anyone else did is nobody's business (blob_->Commit knows).
   auto earlier = service_->files_.FindFile(record.sha256, user_id_);
-  if (!earlier) return tl::unexpected(earlier.error());
+  MOTCUA_RETURN_IF_ERROR(earlier);
   bool again = earlier->has_value();
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
@@ -90,7 +96,7 @@ Result<Download> FileService::Read(const FileRecord& record) {
   auto bytes = blobs_.Read(record.sha256, static_cast<size_t>(record.size) + 1);
   if (!bytes) {
     // A recorded file whose blob is missing is an internal error, never a silent empty answer.
-    LogError("file " + record.sha256 + " is recorded but unreadable: " + bytes.error().message);
+    LogError("file " + record.sha256 + " is recorded but unreadable: " + ErrorText(bytes.error()));
     return Fail(ErrorCode::kInternal);
   }
   return Download{record, std::move(*bytes)};
@@ -99,7 +105,7 @@ Result<Download> FileService::Read(const FileRecord& record) {
 Result<Download> FileService::OwnFile(const Principal& who, const std::string& sha256) {
   if (!IsSha256Hex(sha256)) return tl::unexpected(NoFile());
   auto file = files_.FindFile(sha256, who.user_id);
-  if (!file) return tl::unexpected(file.error());
+  MOTCUA_RETURN_IF_ERROR(file);
   if (!*file) return tl::unexpected(NoFile());
   return Read(**file);
 }
@@ -107,13 +113,13 @@ Result<Download> FileService::OwnFile(const Principal& who, const std::string& s
 Result<Download> FileService::DossierFile(const Principal& who, const std::string& code,
                                           const std::string& sha256) {
   auto d = dossiers_.Get(who, code);
-  if (!d) return tl::unexpected(d.error());
+  MOTCUA_RETURN_IF_ERROR(d);
   if (!IsSha256Hex(sha256)) return tl::unexpected(NoFile());
   auto named = documents_.DossierHasFile(d->code, sha256);
-  if (!named) return tl::unexpected(named.error());
+  MOTCUA_RETURN_IF_ERROR(named);
   if (!*named) return tl::unexpected(NoFile());
   auto file = files_.FindFile(sha256, 0);
-  if (!file) return tl::unexpected(file.error());
+  MOTCUA_RETURN_IF_ERROR(file);
   if (!*file) return tl::unexpected(NoFile());
   return Read(**file);
 }

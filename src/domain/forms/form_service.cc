@@ -39,7 +39,7 @@ Status FormService::LoadRegister(FormInput& in, const std::string& unit_code, In
   q.received_before = to;
   q.limit = kMaxRegisterRows + 1;
   auto rows = queries_.ListDossiers(q);
-  if (!rows) return tl::unexpected(rows.error());
+  MOTCUA_RETURN_IF_ERROR(rows);
   in.register_book = RegisterInput{unit_code, from, to, std::move(*rows)};
   return {};
 }
@@ -57,17 +57,17 @@ Result<std::string> FormService::Render(int number, const FormInput& in, FormFor
 
 Result<std::string> FormService::DossierForm(const Principal& who, const std::string& code,
                                              int number, FormFormat format) {
-  if (auto st = Ready(); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(Ready());
   if (number < 1 || number > 6) {
     return Fail(ErrorCode::kInvalidField, "form: 01 to 06.", "form: từ 01 đến 06.", "form");
   }
   auto units = units_();
   auto catalog = catalog_();
   auto d = dossiers_.Get(who, code);
-  if (!d) return tl::unexpected(d.error());
+  MOTCUA_RETURN_IF_ERROR(d);
   auto audit = audit_.LoadAudit(d->code);
-  if (!audit) return tl::unexpected(audit.error());
-  if (auto st = FormApplies(number, *d, *audit); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(audit);
+  MOTCUA_RETURN_IF_ERROR(FormApplies(number, *d, *audit));
   FormInput in = BaseInput(*units);
   if (number == 6) {
     if (who.role == Role::kCitizen || !AccessPolicy(*units).CanRead(who, d->receiving_unit)) {
@@ -77,9 +77,7 @@ Result<std::string> FormService::DossierForm(const Principal& who, const std::st
                   "form");
     }
     auto [from, to] = VietnamMonthOf(*d->received_at);
-    if (auto st = LoadRegister(in, d->receiving_unit, from, to); !st) {
-      return tl::unexpected(st.error());
-    }
+    MOTCUA_RETURN_IF_ERROR(LoadRegister(in, d->receiving_unit, from, to));
   }
   const CatalogEntry* entry = catalog ? catalog->Find(d->procedure_id) : nullptr;
   in.procedure = entry != nullptr ? &entry->procedure : nullptr;
@@ -90,7 +88,7 @@ Result<std::string> FormService::DossierForm(const Principal& who, const std::st
 
 Result<std::string> FormService::UnitRegister(const Principal& who, const std::string& unit_code,
                                               int year, int month, FormFormat format) {
-  if (auto st = Ready(); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(Ready());
   auto units = units_();
   if (units->Find(unit_code) == nullptr) {
     return Fail(ErrorCode::kNotFound, "No unit with that code.", "Không có đơn vị với mã này.",
@@ -101,11 +99,9 @@ Result<std::string> FormService::UnitRegister(const Principal& who, const std::s
                 "Bạn không được xem sổ theo dõi của đơn vị này.", "code");
   }
   auto period = VietnamMonth(year, month);
-  if (!period) return tl::unexpected(period.error());
+  MOTCUA_RETURN_IF_ERROR(period);
   FormInput in = BaseInput(*units);
-  if (auto st = LoadRegister(in, unit_code, period->first, period->second); !st) {
-    return tl::unexpected(st.error());
-  }
+  MOTCUA_RETURN_IF_ERROR(LoadRegister(in, unit_code, period->first, period->second));
   return Render(6, in, format);
 }
 

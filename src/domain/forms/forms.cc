@@ -374,7 +374,7 @@ Result<render::QrMatrix> BeginDossierForm(Sheet& sheet, const FormInput& in, int
                                           std::string_view title, const std::string& unit,
                                           bool department, Instant issued) {
   auto qr = render::EncodeQr(PublicStatusUrl(in.public_base_url, in.dossier.code));
-  if (!qr) return tl::unexpected(qr.error());
+  MOTCUA_RETURN_IF_ERROR(qr);
   char label[16];
   std::snprintf(label, sizeof label, "Mẫu số %02d", number);
   sheet.Heading(HeadingLines(in, unit, department),
@@ -406,7 +406,7 @@ Result<std::string> Form01(const FormInput& in) {
   Instant issued = *d.received_at;
   auto qr = BeginDossierForm(s, in, 1, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", d.receiving_unit,
                              true, issued);
-  if (!qr) return tl::unexpected(qr.error());
+  MOTCUA_RETURN_IF_ERROR(qr);
   TextStyle body{kBody};
   s.Lines("Bộ phận Tiếp nhận và Trả kết quả " + UnitName(in, d.receiving_unit) +
               " tiếp nhận hồ sơ của:",
@@ -445,7 +445,7 @@ Result<std::string> Form02(const FormInput& in) {
   Sheet s(doc, render::kA5Portrait, kA5MarginX, kA5MarginY);
   std::string unit = e.actor_unit.empty() ? d.receiving_unit : e.actor_unit;
   auto qr = BeginDossierForm(s, in, 2, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", unit, true, e.at);
-  if (!qr) return tl::unexpected(qr.error());
+  MOTCUA_RETURN_IF_ERROR(qr);
   TextStyle body{kBody};
   s.Lines(
       UnitName(in, unit) + (d.received_at ? " đã tiếp nhận hồ sơ của:" : " nhận được hồ sơ của:"),
@@ -475,7 +475,7 @@ Result<std::string> Form03(const FormInput& in) {
   std::string unit = e.actor_unit.empty() ? d.receiving_unit : e.actor_unit;
   auto qr =
       BeginDossierForm(s, in, 3, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", unit, true, e.at);
-  if (!qr) return tl::unexpected(qr.error());
+  MOTCUA_RETURN_IF_ERROR(qr);
   TextStyle body{kBody};
   s.Lines(UnitName(in, unit) + " nhận được hồ sơ của:", body);
   ApplicantBlock(s, d);
@@ -499,7 +499,7 @@ Result<std::string> Form04(const FormInput& in) {
   std::string unit = e.actor_unit.empty() ? d.current_unit : e.actor_unit;
   auto qr =
       BeginDossierForm(s, in, 4, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", unit, false, e.at);
-  if (!qr) return tl::unexpected(qr.error());
+  MOTCUA_RETURN_IF_ERROR(qr);
   TextStyle body{kBody};
   std::string body_name = IssuingBody(in, unit);
   std::string received = d.received_at ? DateVn(*d.received_at) : DateVn(d.submitted_at);
@@ -534,7 +534,7 @@ Result<std::string> Form05(const FormInput& in) {
   Instant as_of = AsOf(in);
   auto qr = BeginDossierForm(s, in, 5, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
                              d.receiving_unit, true, as_of);
-  if (!qr) return tl::unexpected(qr.error());
+  MOTCUA_RETURN_IF_ERROR(qr);
   s.Lines("(Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả)", {kBody - 1, false, Align::kCenter});
   s.LabelValue("Người nộp hồ sơ:", d.applicant.full_name, kBody);
   s.LabelValue("Thủ tục:", d.procedure_name, kBody);
@@ -647,11 +647,11 @@ std::vector<std::string> RegisterHeader() {
 }
 
 Result<std::string> Form06(const FormInput& in) {
-  if (auto st = CheckRegister(in); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(CheckRegister(in));
   const RegisterInput& r = in.register_book;
   Instant as_of = RegisterAsOf(in);
   auto qr = render::EncodeQr(RegisterUrl(in.public_base_url, r.unit_code, r.from));
-  if (!qr) return tl::unexpected(qr.error());
+  MOTCUA_RETURN_IF_ERROR(qr);
   PdfDocument doc(in.fonts);
   Sheet s(doc, render::kA4Landscape, 28, 26);
   s.Heading(HeadingLines(in, r.unit_code, true),
@@ -775,9 +775,9 @@ Status FormApplies(int number, const Dossier& d, const std::vector<AuditEntry>& 
 }
 
 Result<std::string> RenderForm(int number, const FormInput& in) {
-  if (auto st = CheckInput(in); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(CheckInput(in));
   if (number == 6 && in.dossier.code.empty()) return Form06(in);  // a unit's register
-  if (auto st = FormApplies(number, in.dossier, in.audit); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(FormApplies(number, in.dossier, in.audit));
   switch (number) {
     case 1:
       return Form01(in);
@@ -799,7 +799,7 @@ Result<std::string> RenderRegisterXlsx(const FormInput& in, const std::filesyste
     return Fail(ErrorCode::kInvalidField, "Forms need the unit directory.",
                 "Biểu mẫu cần danh mục đơn vị.", "form");
   }
-  if (auto st = CheckRegister(in); !st) return tl::unexpected(st.error());
+  MOTCUA_RETURN_IF_ERROR(CheckRegister(in));
   const RegisterInput& r = in.register_book;
   Instant as_of = RegisterAsOf(in);
   render::XlsxSheet sheet;

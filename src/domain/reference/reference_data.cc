@@ -65,9 +65,9 @@ Result<std::vector<ProcedureRecord>> ReferenceData::ProcedureVersions(const std:
 
 Status ReferenceData::LoadUnits() {
   auto stamp = unit_store_.UnitsStamp();
-  if (!stamp) return tl::unexpected(stamp.error());
+  MOTCUA_RETURN_IF_ERROR(stamp);
   auto units = unit_store_.LoadUnits();
-  if (!units) return tl::unexpected(units.error());
+  MOTCUA_RETURN_IF_ERROR(units);
   auto dir = std::make_shared<const UnitDirectory>(std::move(*units));
   std::lock_guard lock(mu_);
   units_ = std::move(dir);
@@ -77,9 +77,9 @@ Status ReferenceData::LoadUnits() {
 
 Status ReferenceData::LoadCatalog() {
   auto stamp = catalog_store_.CatalogStamp();
-  if (!stamp) return tl::unexpected(stamp.error());
+  MOTCUA_RETURN_IF_ERROR(stamp);
   auto records = catalog_store_.LoadCurrentProcedures();
-  if (!records) return tl::unexpected(records.error());
+  MOTCUA_RETURN_IF_ERROR(records);
   std::vector<std::string> skipped;
   auto catalog = std::make_shared<const Catalog>(MakeCatalog(*records, &skipped));
   for (const std::string& s : skipped) LogError("stored procedure skipped: " + s);
@@ -91,9 +91,9 @@ Status ReferenceData::LoadCatalog() {
 
 Status ReferenceData::LoadCalendar() {
   auto stamp = calendar_store_.CalendarStamp();
-  if (!stamp) return tl::unexpected(stamp.error());
+  MOTCUA_RETURN_IF_ERROR(stamp);
   auto rows = calendar_store_.LoadOverrides();
-  if (!rows) return tl::unexpected(rows.error());
+  MOTCUA_RETURN_IF_ERROR(rows);
   auto cal = std::make_shared<const WorkingCalendar>(MakeCalendar(hours_, *rows));
   std::lock_guard lock(mu_);
   calendar_ = std::move(cal);

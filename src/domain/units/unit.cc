@@ -157,7 +157,7 @@ bool ValidCode(std::string_view code) {
 
 Result<std::vector<Unit>> ParseUnitsCsv(std::string_view text) {
   auto rows = ParseWithHeader(text, {"code", "name", "type", "parent_code"});
-  if (!rows) return tl::unexpected(rows.error());
+  MOTCUA_RETURN_IF_ERROR(rows);
   std::vector<Unit> units;
   for (size_t i = 1; i < rows->size(); ++i) {
     auto& r = (*rows)[i];
@@ -181,7 +181,7 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view text) {
 
 Result<std::vector<Unit>> ParseAgenciesCsv(std::string_view text, std::string_view province_code) {
   auto rows = ParseWithHeader(text, {"code", "name", "name_en", "kind"});
-  if (!rows) return tl::unexpected(rows.error());
+  MOTCUA_RETURN_IF_ERROR(rows);
   std::vector<Unit> units;
   for (size_t i = 1; i < rows->size(); ++i) {
     auto& r = (*rows)[i];

@@ -24,7 +24,7 @@ class PgConnection final : public SqlConnection {
 
   Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
     if (pipelined_) {
-      if (auto st = Send(sql, params); !st) return tl::unexpected(st.error());
+      MOTCUA_RETURN_IF_ERROR(Send(sql, params));
       return Drain();
     }
     if (!Connected(sql)) return Fail(ErrorCode::kUnavailable);
@@ -44,7 +44,7 @@ class PgConnection final : public SqlConnection {
 
   Result<SqlRows> QueryPlanned(std::string_view sql, std::span<const SqlValue> params) override {
     if (pipelined_) {
-      if (auto st = SendUnnamed(sql, params); !st) return tl::unexpected(st.error());
+      MOTCUA_RETURN_IF_ERROR(SendUnnamed(sql, params));
       return Drain();
     }
     if (!Connected(sql)) return Fail(ErrorCode::kUnavailable);
@@ -76,7 +76,7 @@ class PgConnection final : public SqlConnection {
   Status Flush() override {
     if (!pipelined_) return {};
     auto rows = Drain();
-    if (!rows) return tl::unexpected(rows.error());
+    MOTCUA_RETURN_IF_ERROR(rows);
     return {};
   }
 
@@ -265,7 +265,7 @@ class PgConnection final : public SqlConnection {
       return Fail(ErrorCode::kUnavailable);
     }
     Settle();
-    if (!first) return tl::unexpected(first.error());
+    MOTCUA_RETURN_IF_ERROR(first);
     return last;
   }
 
@@ -327,10 +327,11 @@ class PgConnection final : public SqlConnection {
   Status Failure(PGresult* res, std::string_view sql) {
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     std::string sqlstate = state ? state : "";
-    if (sqlstate == "23505") return Fail(ErrorCode::kConflict);
-    if (sqlstate == "23503") return Fail(ErrorCode::kInvalidField);
+    std::string context = "postgres (" + sqlstate + "): " + PQerrorMessage(conn_);
+    if (sqlstate == "23505") return motcua::Failure(ErrorCode::kConflict, context);
+    if (sqlstate == "23503") return motcua::Failure(ErrorCode::kInvalidField, context);
     if (PQstatus(conn_) != CONNECTION_OK || sqlstate.rfind("08", 0) == 0) {
-      return Fail(ErrorCode::kUnavailable);
+      return motcua::Failure(ErrorCode::kUnavailable, context);
     }
     LogError("postgres failed (" + sqlstate + "): " + PQerrorMessage(conn_) +
              " in: " + std::string(sql.substr(0, 200)));
@@ -358,8 +359,7 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& url) {
     std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     PQfinish(conn);
-    return Fail(ErrorCode::kUnavailable, "Cannot connect to PostgreSQL: " + msg,
-                "Không kết nối được PostgreSQL: " + msg);
+    return Failure(ErrorCode::kUnavailable, "Cannot connect to PostgreSQL: " + msg);
   }
   PGresult* res = PQexec(conn, "SET client_min_messages=warning; SET TIME ZONE 'UTC'");
   PQclear(res);

@@ -236,12 +236,14 @@ class SqliteConnection final : public SqlConnection {
  private:
   tl::unexpected<Error> Failure(const char* what, std::string_view sql) {
     int ext = sqlite3_extended_errcode(db_);
+    std::string context = std::string("sqlite: ") + sqlite3_errmsg(db_);
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-      return Fail(ErrorCode::kConflict);
+      return motcua::Failure(ErrorCode::kConflict, context);
     }
-    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) return Fail(ErrorCode::kInvalidField);
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+      return motcua::Failure(ErrorCode::kInvalidField, context);
     if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED) {
-      return Fail(ErrorCode::kUnavailable);
+      return motcua::Failure(ErrorCode::kUnavailable, context);
     }
     LogError(std::string("sqlite ") + what + " failed: " + sqlite3_errmsg(db_) +
              " in: " + std::string(sql.substr(0, 200)));
@@ -302,8 +304,7 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
   if (sqlite3_open_v2(path.c_str(), &db, flags, vfs) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
-    return Fail(ErrorCode::kUnavailable, "Cannot open SQLite database " + path + ": " + msg,
-                "Không mở được cơ sở dữ liệu SQLite " + path + ": " + msg);
+    return Failure(ErrorCode::kUnavailable, "Cannot open SQLite database " + path + ": " + msg);
   }
   auto conn = std::make_unique<SqliteConnection>(db);
   sqlite3_busy_timeout(db, WalCheckpointer::kBusyTimeoutMs);
@@ -315,21 +316,21 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path, bool 
               pragmas + std::string(WalCheckpointer::kJournalLimit) + ";";
   }
   if (auto st = conn->Exec(pragmas); !st) {
-    return Fail(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
+    return Failure(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
   }
   if (!read_only) {
     sqlite3* checkpoint_db = nullptr;
     if (sqlite3_open_v2(path.c_str(), &checkpoint_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                         vfs) != SQLITE_OK) {
       sqlite3_close_v2(checkpoint_db);
-      return Fail(ErrorCode::kUnavailable, "Cannot open SQLite database " + path);
+      return Failure(ErrorCode::kUnavailable, "Cannot open SQLite database " + path);
     }
     sqlite3_busy_timeout(checkpoint_db, WalCheckpointer::kBusyTimeoutMs);
     // A connection only checkpoints once it has seen the database in WAL mode.
     if (sqlite3_exec(checkpoint_db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) !=
         SQLITE_OK) {
       sqlite3_close_v2(checkpoint_db);
-      return Fail(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
+      return Failure(ErrorCode::kUnavailable, "Cannot configure SQLite database " + path);
     }
     conn->CheckpointInBackground(checkpoint_db);  // also turns the automatic checkpoint off
   }
