@@ -4,10 +4,6 @@
 
 namespace motcua::storage {
 
-bool IsSha256Hex(std::string_view s) {
-  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
 BlobStore::BlobStore(std::string root, FileSystem& fs, Random& random)
     : root_(std::move(root)), fs_(fs), random_(random) {}
 

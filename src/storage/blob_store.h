@@ -116,7 +116,4 @@ class BlobStore {
   Random& random_;
 };
 
-// True iff `s` is 64 lower-case hex digits (a SHA-256 as this store names blobs).
-bool IsSha256Hex(std::string_view s);
-
 }  // namespace motcua::storage
