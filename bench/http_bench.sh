@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 source bench/wrk_check.sh
 duration=${DURATION:-20}
 reps=${REPS:-3}
-bin=build/release/motcua
+bin=${MOTCUA_BIN:-build/release/motcua}  # another build (e.g. a baseline) with MOTCUA_BIN
 work=$(mktemp -d /tmp/motcua-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }

@@ -34,7 +34,7 @@ duration=${DURATION:-10}
 reps=${REPS:-3}
 conns=${CONNECTIONS:-8}
 now=${NOW:-2026-04-24T10:00:00+07:00}
-bin=build/release/motcua
+bin=${MOTCUA_BIN:-build/release/motcua}  # another build (e.g. a baseline) with MOTCUA_BIN
 source scripts/pg-throwaway.sh
 work=$(mktemp -d /tmp/motcua-queue.XXXXXX)
 pids=()

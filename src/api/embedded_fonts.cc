@@ -28,10 +28,10 @@ struct Fonts {
 }  // namespace
 
 Result<render::FontPair> EmbeddedFormFonts() {
-  static const Fonts fonts;  // parsed once; C++ makes the initialisation thread-safe
-  if (!fonts.regular) return tl::unexpected(fonts.regular.error());
-  if (!fonts.bold) return tl::unexpected(fonts.bold.error());
-  return render::FontPair{&*fonts.regular, &*fonts.bold};
+  static const Fonts kFonts;  // parsed once; C++ makes the initialisation thread-safe
+  if (!kFonts.regular) return tl::unexpected(kFonts.regular.error());
+  if (!kFonts.bold) return tl::unexpected(kFonts.bold.error());
+  return render::FontPair{&*kFonts.regular, &*kFonts.bold};
 }
 
 }  // namespace motcua

@@ -18,14 +18,13 @@ namespace {
 // sorted and compared (n log n in its number of keys).
 class StrictHandler {
  public:
-  static constexpr std::size_t max_object_size =
-      boost::json::object::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
-  static constexpr std::size_t max_array_size =
-      boost::json::array::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
-  static constexpr std::size_t max_key_size =
-      boost::json::string::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
-  static constexpr std::size_t max_string_size =
-      boost::json::string::max_size();  // NOLINT(readability-identifier-naming): Boost.JSON
+  // The names Boost.JSON's basic_parser requires of a handler.
+  // NOLINTBEGIN(readability-identifier-naming)
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+  // NOLINTEND(readability-identifier-naming)
 
   StrictHandler(unsigned char* temp, std::size_t size)
       : st(boost::json::storage_ptr(), temp, size) {}
