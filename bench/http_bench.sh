@@ -6,18 +6,7 @@
 # answer, socket error or timeout fails the run (bench/wrk_check.sh).
 #   MOTCUA_SETUP_BENCH=1 scripts/setup.sh && cmake --build --preset release && bench/http_bench.sh
 set -euo pipefail
-# One client files and uploads at a rate no real client may: the per-account and per-client
-# quotas (Limits) are lifted for the run (MOTCUA_BENCH_QUOTAS=0: not, for a binary older than
-# the quotas).
-quota_flags=""
-if [ "${MOTCUA_BENCH_QUOTAS:-1}" = 1 ]; then
-  for q in filings_per_hour_per_citizen filings_burst_per_citizen filings_per_hour_per_officer \
-    filings_burst_per_officer filings_per_hour_per_client filings_burst_per_client \
-    uploads_per_hour_per_account uploads_burst_per_account uploads_per_hour_per_client \
-    uploads_burst_per_client; do
-    quota_flags+=" --limit $q=100000000"
-  done
-fi
+source "$(dirname "$0")/quotas.sh"  # quota_flags
 cd "$(dirname "$0")/.."
 source bench/wrk_check.sh
 duration=${DURATION:-20}

@@ -14,18 +14,7 @@
 #   cmake --preset release -DMOTCUA_BENCH=ON && cmake --build --preset release
 #   bench/queue_bench.sh                 # DOSSIERS=1000000 MONTHS=12 DURATION=10 REPS=3
 set -euo pipefail
-# One client files and uploads at a rate no real client may: the per-account and per-client
-# quotas (Limits) are lifted for the run (MOTCUA_BENCH_QUOTAS=0: not, for a binary older than
-# the quotas).
-quota_flags=""
-if [ "${MOTCUA_BENCH_QUOTAS:-1}" = 1 ]; then
-  for q in filings_per_hour_per_citizen filings_burst_per_citizen filings_per_hour_per_officer \
-    filings_burst_per_officer filings_per_hour_per_client filings_burst_per_client \
-    uploads_per_hour_per_account uploads_burst_per_account uploads_per_hour_per_client \
-    uploads_burst_per_client; do
-    quota_flags+=" --limit $q=100000000"
-  done
-fi
+source "$(dirname "$0")/quotas.sh"  # quota_flags
 cd "$(dirname "$0")/.."
 source bench/wrk_check.sh
 dossiers=${DOSSIERS:-1000000}

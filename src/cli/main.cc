@@ -165,6 +165,21 @@ Result<std::unique_ptr<storage::SqlStore>> Open(const Args& a, size_t readers = 
   return storage::OpenStore(DbUrl(a), storage::StoreOptions{readers, 256});
 }
 
+// The store of an operator's command whose schema this binary knows; nullptr after printing
+// why not (as "motcua <what>: ...").
+std::unique_ptr<storage::SqlStore> OpenChecked(const Args& a, const char* what) {
+  auto store = Open(a);
+  if (!store) {
+    PrintError(what, store.error());
+    return nullptr;
+  }
+  if (auto st = (*store)->CheckSchema(); !st) {
+    PrintError(what, st.error());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
 // Builds the AppConfig from flags; false on a bad flag.
 bool MakeConfig(const Args& a, AppConfig& config) {
   config.province_code = a.Or("province", "25");
@@ -452,16 +467,9 @@ int UserSetDisabled(const Args& a, bool disable) {
                  disable ? "disable" : "enable");
     return 2;
   }
-  auto store = Open(a);
-  if (!store) {
-    PrintError("user", store.error());
-    return 1;
-  }
-  if (auto st = (*store)->CheckSchema(); !st) {
-    PrintError("user", st.error());
-    return 1;
-  }
-  auto user = (*store)->accounts().FindUser(*username);
+  auto store = OpenChecked(a, "user");
+  if (!store) return 1;
+  auto user = store->accounts().FindUser(*username);
   if (!user) {
     PrintError("user", user.error());
     return 1;
@@ -470,13 +478,13 @@ int UserSetDisabled(const Args& a, bool disable) {
     std::fprintf(stderr, "motcua user: no account '%s'\n", username->c_str());
     return 1;
   }
-  if (auto st = (*store)->accounts().SetDisabled((*user)->id, disable); !st) {
+  if (auto st = store->accounts().SetDisabled((*user)->id, disable); !st) {
     PrintError("user", st.error());
     return 1;
   }
   int64_t ended = 0;
   if (disable) {
-    auto n = (*store)->sessions().DeleteSessionsOfUser((*user)->id);
+    auto n = store->sessions().DeleteSessionsOfUser((*user)->id);
     if (!n) {
       PrintError("user", n.error());
       return 1;
@@ -514,19 +522,12 @@ int CmdUser(const Args& a) {
   bool clock_ok;
   auto clock = MakeClock(a, &clock_ok);
   if (!clock_ok) return 2;
-  auto store = Open(a);
-  if (!store) {
-    PrintError("user", store.error());
-    return 1;
-  }
-  if (auto st = (*store)->CheckSchema(); !st) {
-    PrintError("user", st.error());
-    return 1;
-  }
+  auto store = OpenChecked(a, "user");
+  if (!store) return 1;
   AppConfig config;
   if (!MakeConfig(a, config)) return 2;
   auto random = MakeSecureRandom();
-  AuthService auth((*store)->accounts(), (*store)->sessions(), *clock, *random, config.auth);
+  AuthService auth(store->accounts(), store->sessions(), *clock, *random, config.auth);
   auto created = auth.CreateUser(NewUser{*a.Get("username"), *a.Get("password"), *role,
                                          a.Or("unit", ""), a.Or("full-name", "")});
   if (!created) {
@@ -557,17 +558,10 @@ int CmdImport(const Args& a) {
   bool clock_ok;
   auto clock = MakeClock(a, &clock_ok);
   if (!clock_ok) return 2;
-  auto store = Open(a);
-  if (!store) {
-    PrintError("import", store.error());
-    return 1;
-  }
-  if (auto st = (*store)->CheckSchema(); !st) {
-    PrintError("import", st.error());
-    return 1;
-  }
+  auto store = OpenChecked(a, "import");
+  if (!store) return 1;
   if (what == "procedures") {
-    auto summary = ImportProcedures((*store)->catalog(), (*store)->units(), *text, clock->Now());
+    auto summary = ImportProcedures(store->catalog(), store->units(), *text, clock->Now());
     if (!summary) {
       for (const Error& e : summary.error()) PrintError("import procedures", e);
       std::fprintf(stderr, "motcua import procedures: %zu problem(s); nothing imported\n",
@@ -578,8 +572,8 @@ int CmdImport(const Args& a) {
                 summary->changed, summary->unchanged);
     return 0;
   }
-  Status st = what == "units" ? ImportUnits((*store)->units(), *text)
-                              : ImportAgencies((*store)->units(), *text, a.Or("province", "25"));
+  Status st = what == "units" ? ImportUnits(store->units(), *text)
+                              : ImportAgencies(store->units(), *text, a.Or("province", "25"));
   if (!st) {
     PrintError("import", st.error());
     return 1;
@@ -593,17 +587,10 @@ int CmdAudit(const Args& a) {
     std::fprintf(stderr, "motcua audit: the only action is 'verify' (see motcua audit --help)\n");
     return 2;
   }
-  auto store = Open(a);
-  if (!store) {
-    PrintError("audit", store.error());
-    return 1;
-  }
-  if (auto st = (*store)->CheckSchema(); !st) {
-    PrintError("audit", st.error());
-    return 1;
-  }
-  auto entries = (*store)->audit().LoadAudit("");
-  auto head = (*store)->audit().AuditHead();
+  auto store = OpenChecked(a, "audit");
+  if (!store) return 1;
+  auto entries = store->audit().LoadAudit("");
+  auto head = store->audit().AuditHead();
   if (!entries || !head) {
     PrintError("audit", entries ? head.error() : entries.error());
     return 1;
@@ -616,7 +603,7 @@ int CmdAudit(const Args& a) {
   }
   std::printf("audit chain ok: %lld entries, head %s\n", static_cast<long long>(v.entries),
               head->second.empty() ? "-" : head->second.substr(0, 16).c_str());
-  auto dangling = (*store)->audit().CheckReferences();
+  auto dangling = store->audit().CheckReferences();
   if (!dangling) {
     PrintError("audit", dangling.error());
     return 1;
@@ -633,15 +620,8 @@ int CmdFiles(const Args& a) {
                  "motcua files: the actions are 'verify' and 'gc' (see motcua files --help)\n");
     return 2;
   }
-  auto store = Open(a);
-  if (!store) {
-    PrintError("files", store.error());
-    return 1;
-  }
-  if (auto st = (*store)->CheckSchema(); !st) {
-    PrintError("files", st.error());
-    return 1;
-  }
+  auto store = OpenChecked(a, "files");
+  if (!store) return 1;
   auto fs = MakePosixFileSystem();
   auto random = MakeSecureRandom();
   storage::BlobStore blobs(FilesDir(a), *fs, *random);
@@ -652,7 +632,7 @@ int CmdFiles(const Args& a) {
   if (a.positional[0] == "gc") {
     std::chrono::seconds grace =
         a.Get("files-gc-grace") ? FilesGrace(a) : std::chrono::seconds(3600);
-    auto shas = (*store)->files().AllFileShas();
+    auto shas = store->files().AllFileShas();
     if (!shas) {
       PrintError("files", shas.error());
       return 1;
@@ -668,7 +648,7 @@ int CmdFiles(const Args& a) {
                 static_cast<unsigned long long>(report->blobs_kept));
     return 0;
   }
-  auto shas = (*store)->files().AllFileShas();
+  auto shas = store->files().AllFileShas();
   if (!shas) {
     PrintError("files", shas.error());
     return 1;
