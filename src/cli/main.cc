@@ -401,6 +401,9 @@ int Serve(const Args& a, bool demo) {
   options.port = static_cast<uint16_t>(std::atoi(listen.c_str() + colon + 1));
   options.threads = threads;
   options.limits = config.limits;
+  if (auto it = a.flags.find("trusted-proxy"); it != a.flags.end()) {
+    options.trusted_proxies = it->second;
+  }
   Server server(options, app.pipeline());
   if (auto st = server.Listen(); !st) {
     PrintError("serve", st.error());
@@ -700,6 +703,8 @@ constexpr const char* kServeFlags =
     "  --smtp-user NAME    log in with AUTH PLAIN (password in clear: trusted relay only)\n"
     "  --smtp-password PW  its password; env MOTCUA_SMTP_PASSWORD\n"
     "  --sms-gateway URL   http://host:port/path receiving POST {\"to\",\"text\",\"ref\"}\n"
+    "  --trusted-proxy ADDR  a reverse proxy's address (repeatable): its X-Forwarded-For names\n"
+    "                      the client, for per-client limits; ignored from anyone else\n"
     "  --outbox-poll-ms N  how often to look for due messages (default 2000)\n"
     "  --outbox-backoff-ms N  first retry delay, doubling to at most 1 h, 8 attempts\n"
     "                      (default 30000)\n";
@@ -708,7 +713,7 @@ std::vector<Command> Commands() {
   std::set<std::string> serve_values = {
       "db",          "listen",     "threads",        "province", "now",           "limit",
       "session-ttl", "argon2-ops", "argon2-mem-kib", "files",    "files-gc-grace"};
-  serve_values.insert("public-url");
+  serve_values.insert({"public-url", "trusted-proxy"});
   serve_values.insert({"smtp", "smtp-from", "smtp-user", "smtp-password", "sms-gateway",
                        "outbox-poll-ms", "outbox-backoff-ms"});
   std::set<std::string> demo_values = serve_values;

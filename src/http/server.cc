@@ -91,6 +91,26 @@ void Server::Stop() {
   for (auto& c : contexts_) c->stop();
 }
 
+bool Server::IsTrustedProxy(std::string_view peer) const {
+  for (const std::string& p : options_.trusted_proxies) {
+    if (p == peer) return true;
+  }
+  return false;
+}
+
+std::string Server::ClientOf(const std::string& peer, const Request& req) const {
+  if (!IsTrustedProxy(peer)) return peer;
+  std::string_view xff = req.Header("x-forwarded-for");
+  // The last hop is the one the trusted proxy added: the address it saw.
+  std::string_view last =
+      xff.substr(xff.rfind(',') == std::string_view::npos ? 0 : xff.rfind(',') + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(std::string(last), ec);
+  return ec ? peer : address.to_string();
+}
+
 asio::awaitable<void> Server::Accept() {
   for (;;) {
     asio::io_context& target = *contexts_[next_context_];
@@ -106,7 +126,9 @@ asio::awaitable<void> Server::Accept() {
     // Counted here, in the order connections arrive, so that the cap per address is exact.
     beast::error_code rec;
     std::string client_ip = socket.remote_endpoint(rec).address().to_string();
-    bool admitted = clients_.TryOpen(client_ip, options_.limits.max_connections_per_client);
+    bool proxy = IsTrustedProxy(client_ip);
+    bool admitted =
+        clients_.TryOpen(client_ip, proxy ? SIZE_MAX : options_.limits.max_connections_per_client);
     auto executor = socket.get_executor();
     asio::co_spawn(executor, Session(std::move(socket), std::move(client_ip), admitted),
                    asio::detached);
@@ -382,6 +404,7 @@ asio::awaitable<void> Server::Session(tcp::socket socket, std::string client_ip,
       if (!hec && !refused) {
         auto& msg = parser.get();
         FromBeast(msg, req);
+        req.client_ip = ClientOf(client_ip, req);
         req.body_stream = nullptr;
         bool keep_alive = msg.keep_alive() && served + 1 < limits.max_requests_per_connection;
         bool head = msg.method() == http::verb::head;
@@ -403,6 +426,7 @@ asio::awaitable<void> Server::Session(tcp::socket socket, std::string client_ip,
       parser.body_limit(limits.max_upload_bytes);
       SocketBodyStream body(conn, buffer, parser, limits, bodies_, metrics);
       HeaderFromBeast(parser.get().base(), req);
+      req.client_ip = ClientOf(client_ip, req);
       req.body.clear();
       req.body_stream = &body;
       unsigned version = parser.get().version();

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -43,6 +44,11 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 picks a free port
   size_t threads = 0;    // 0 = one per core
   Limits limits;
+  // Reverse proxies (exact peer addresses, e.g. the TLS proxy in front): for a request from one
+  // of them the client is the last address of its X-Forwarded-For, so that per-client limits
+  // count people, not the proxy; the proxy's own connections are not capped per client.
+  // X-Forwarded-For from any other peer is ignored (anyone can write it).
+  std::vector<std::string> trusted_proxies;
 };
 
 class Server {
@@ -61,6 +67,10 @@ class Server {
 
  private:
   boost::asio::awaitable<void> Accept();
+  // True iff `peer` is one of options_.trusted_proxies.
+  bool IsTrustedProxy(std::string_view peer) const;
+  // The client a request from `peer` stands for (see ServerOptions::trusted_proxies).
+  std::string ClientOf(const std::string& peer, const Request& req) const;
   // Serves one connection; `admitted` is false when its address had max_connections_per_client
   // already (Accept counted it otherwise, and the session forgets it when it ends).
   boost::asio::awaitable<void> Session(boost::asio::ip::tcp::socket socket, std::string client_ip,

@@ -243,3 +243,28 @@ def test_downloads_are_sandboxed_and_no_page_leaks_its_url(api):
     assert r.status == 200, r
     assert r.header("content-security-policy") == "sandbox", r
     assert r.header("x-content-type-options") == "nosniff", r
+
+
+# --- behind a reverse proxy -------------------------------------------------------------------
+
+def test_behind_a_trusted_proxy_limits_count_the_forwarded_client(own_server):
+    """With --trusted-proxy, the proxy's X-Forwarded-For (its last hop) is the client for
+    per-client limits; from any other peer the header is ignored."""
+    srv = own_server(limits={"login_per_minute_per_client": 1000, "login_burst_per_client": 1000},
+                     extra_args=["--trusted-proxy", "127.0.0.1"])
+
+    def attempt(xff: str, source: str | None = None) -> int:
+        return srv.request("POST", "/api/v1/auth/login",
+                           json_body={"username": "reception.xuanhoa", "password": "wrong-pw"},
+                           headers={"X-Forwarded-For": xff}, source=source).status
+
+    assert [attempt("198.51.100.7") for _ in range(5)] == [401, 401, 401, 401, 429]
+    # the same guesses for another forwarded client are not slowed down
+    assert attempt("198.51.100.8") == 401
+    # the last hop is the one the proxy added
+    assert attempt("10.1.2.3, 198.51.100.7") == 429
+    assert attempt("198.51.100.7, 198.51.100.8") == 401
+    # a peer that is not the proxy cannot borrow (or escape into) a forwarded address
+    assert attempt("198.51.100.8", source="127.0.0.2") == 401
+    assert [attempt(f"198.51.100.{20 + i}", source="127.0.0.2") for i in range(4)] == [
+        401, 401, 401, 429]
